@@ -1,0 +1,45 @@
+# kgraph: `make run` builds outputs/ from the built-in corpus; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+
+.PHONY: run install test-deps browser test screenshot bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/kgraph build --out outputs --force
+
+# Debian's chromium for the browser tests (playwright drives it; `playwright install` cannot work here).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; \
+	fi
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+test-deps: browser $(VENV)/.test-installed
+
+test: test-deps
+	$(PY) -m pytest -q
+
+screenshot: install browser $(VENV)/.test-installed
+	$(PY) -m kgraph.screenshot outputs/graph.html outputs/graph.png
+
+bench: install
+	$(PIP) install -q -e '.[bench]'
+	$(PY) benchmarks/keyphrases.py ../shared/data/keyphrases_inspec_dev.jsonl
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
