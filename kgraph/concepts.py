@@ -48,7 +48,7 @@ LEADING_FILLERS = frozenset(
 GENERIC_WORDS = frozenset(
     """paper article work study approach method methodology technique result finding model
     performance experiment experimental empirical evaluation problem task framework way use case
-    number set type kind form part lot example instance effect impact aspect issue fact idea promise
+    number set type kind form part lot example instance effect impact aspect issue fact idea promise nature choice
     question goal aim purpose contribution advantage benefit limitation challenge literature field
     area domain end state art term order level range variety amount degree extent manner basis
     context insight implication setting scenario property step component strategy solution tool
@@ -218,13 +218,18 @@ def _us_spelling(word: str) -> str:
 def _merge_variants(keys: Counter) -> dict[str, str]:
     """Map keys to a variant the corpus also holds: US spelling, closed compounds.
 
-    ``behaviour model``/``behavior model`` and ``data set``/``dataset`` become one
-    key (the more frequent form) only when both occur.
+    ``behaviour model``/``behavior model``, ``data set``/``dataset`` and a plural
+    the tagger missed/its singular become one key (the more frequent form) only
+    when both occur.
     """
     groups: dict[str, list[str]] = defaultdict(list)
     for k in keys:
-        canon = " ".join(_us_spelling(w) for w in k.split(" ")).replace(" ", "")
-        groups[canon].append(k)
+        words = [_us_spelling(w) for w in k.split(" ")]
+        last = words[-1]
+        # a plural the tagger took for a proper noun ("Boltzmann Generators")
+        if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")):
+            words[-1] = last[:-1]
+        groups["".join(words)].append(k)
     out = {}
     for members in groups.values():
         if len(members) < 2:
@@ -381,8 +386,12 @@ def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
     body = cand[~cand["in_title"] & ~cand["sent_start"]]
     word_votes: dict[str, Counter] = defaultdict(Counter)
     for d in body["display"]:
-        for w in d.replace("-", " ").split(" "):
+        for w in d.split(" "):
             word_votes[w.lower()][w] += 1
+            if "-" in w:  # GPT in GPT-4 votes for GPT; Thought in Chain-of-Thought does not
+                for part in w.split("-"):
+                    if sum(c.isupper() for c in part) >= 2:
+                        word_votes[part.lower()][part] += 1
     casing = {lw: c.most_common(1)[0][0] for lw, c in word_votes.items()}
     src = pd.concat([body, cand[cand["in_title"] | cand["sent_start"]]])
     top = (

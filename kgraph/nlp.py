@@ -1,8 +1,10 @@
 """Parsing: spaCy turns each paper's title and abstract into candidate concepts.
 
-This stage runs only what extraction needs: the tagger and lemmatizer (with their
-``tok2vec`` and ``attribute_ruler``) plus a rule-based sentencizer. The parser and
-the entity recogniser are not run: candidates come from a part-of-speech pattern
+This stage runs only what extraction needs: ``tok2vec`` and the tagger, plus a
+rule-based sentencizer. The parser, the entity recogniser, the attribute ruler
+and the lemmatizer are not run (coarse parts of speech come from the fine tags;
+plural nouns are made singular with the lemmatizer's own English tables, looked
+up only for the few words that need it): candidates come from a part-of-speech pattern
 chunker (see :func:`doc_candidates`), which keeps hyphenated terms whole
 (``chain-of-thought``, ``Boltzmann-rationality``) where the parser's noun chunks
 break them, and is faster.
@@ -25,10 +27,61 @@ from .errors import KgraphError
 from .text import clean_text
 
 #: Components extraction needs; everything else in the pipeline is disabled.
-NEEDED = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
+NEEDED = ("tok2vec", "tagger")
+
+# Penn Treebank tags to the coarse parts of speech extraction needs.
+_TAG_POS = {
+    "NN": "NOUN", "NNS": "NOUN", "NNP": "PROPN", "NNPS": "PROPN", "JJ": "ADJ", "JJR": "ADJ", "JJS": "ADJ",
+    "AFX": "ADJ", "CD": "NUM", "VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBP": "VERB",
+    "VBZ": "VERB", "MD": "VERB", "RB": "ADV", "RBR": "ADV", "RBS": "ADV", "IN": "ADP", "DT": "DET",
+    "PDT": "DET", "WDT": "DET", "PRP": "PRON", "PRP$": "PRON", "WP": "PRON", "WP$": "PRON", "POS": "PART",
+    "RP": "PART", "TO": "PART", "CC": "CCONJ", "FW": "X", "XX": "X", "ADD": "X", "HYPH": "PUNCT",
+}
+
+
+def _pos(tok) -> str:
+    return tok.pos_ or _TAG_POS.get(tok.tag_, "X")
+
+
+class _NounLemmas:
+    """Singular forms of English plural nouns from a spaCy rule lemmatizer's tables.
+
+    The same rules, exceptions and word index the lemmatizer uses, applied only
+    to nouns the tagger marked plural, so the lemmatizer need not run on every token.
+    """
+
+    def __init__(self, lookups=None):
+        self.exc, self.rules, self.index = {}, [], set()
+        if lookups is not None:
+            try:
+                self.exc = dict(lookups.get_table("lemma_exc").get("noun", {}))
+                self.rules = list(lookups.get_table("lemma_rules").get("noun", []))
+                self.index = set(lookups.get_table("lemma_index").get("noun", []))
+            except (KeyError, ValueError):
+                self.exc, self.rules, self.index = {}, [], set()
+
+    def __call__(self, word: str) -> str:
+        low = word.lower()
+        if low in self.exc:
+            return self.exc[low][0]
+        if not self.rules:
+            return _singular(low)
+        oov = None
+        for old, new in self.rules:
+            if low.endswith(old):
+                form = low[: len(low) - len(old)] + new
+                if not form:
+                    continue
+                if form in self.index:
+                    return form
+                oov = oov or form
+        return oov or low
+
+
+_noun_lemma = _NounLemmas()
 
 #: Bumped whenever extraction output changes, so cached results are not reused.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 MAX_WORDS = 6
 
@@ -57,6 +110,9 @@ def load_pipeline(model: str):
     missing = [c for c in ("tagger",) if c not in nlp.pipe_names and "morphologizer" not in nlp.pipe_names]
     if missing:
         raise KgraphError(f"spaCy pipeline {model!r} has no part-of-speech tagger")
+    global _noun_lemma
+    if "lemmatizer" in nlp.pipe_names:
+        _noun_lemma = _NounLemmas(getattr(nlp.get_pipe("lemmatizer"), "lookups", None))
     keep = set(NEEDED) | {"morphologizer", "trf_tok2vec", "transformer"}
     nlp.select_pipes(disable=[n for n in nlp.pipe_names if n not in keep])
     if "sentencizer" not in nlp.pipe_names:
@@ -100,7 +156,7 @@ def _token_display(tok, in_title: bool) -> str:
     if text[:1].isupper():
         # Title case and sentence starts say nothing about the word; a capital
         # mid-sentence marks a proper name (Boltzmann, Bayesian).
-        if in_title or (tok.is_sent_start and tok.pos_ != "PROPN"):
+        if in_title or (tok.is_sent_start and _pos(tok) != "PROPN"):
             return text.lower()
         return text
     return text.lower() if not text.islower() else text
@@ -126,7 +182,7 @@ def _words(doc, in_title: bool) -> list[_Word]:
         last = group[-1]
         text = "".join(t.text_with_ws for t in group).strip()
         if len(group) == 1:
-            pos, tag = last.pos_, last.tag_
+            pos, tag = _pos(last), last.tag_
             if text == "of":
                 cls = "O"  # kept between nouns: "chain of thought" may be a term (see kgraph.concepts)
             elif last.is_stop or (len(text) == 1 and not text.isupper()) or len(text) == 1 and pos != "PROPN":
@@ -138,9 +194,10 @@ def _words(doc, in_title: bool) -> list[_Word]:
             else:
                 cls = ""
         else:
-            if last.pos_ in _NOUN or (last.pos_ == "NUM" and _HAS_ALPHA.search(text)):
+            lpos = _pos(last)
+            if lpos in _NOUN or (lpos == "NUM" and _HAS_ALPHA.search(text)):
                 cls = "N"
-            elif last.pos_ in ("ADJ", "VERB", "ADV", "NUM", "ADP"):
+            elif lpos in ("ADJ", "VERB", "ADV", "NUM", "ADP"):
                 cls = "A"
             else:
                 cls = "N" if _HAS_ALPHA.search(text) else ""
@@ -161,7 +218,7 @@ def _words(doc, in_title: bool) -> list[_Word]:
                 sent_start=bool(group[0].is_sent_start),
                 is_stop=len(group) == 1 and last.is_stop,
                 plural=last.tag_ in ("NNS", "NNPS"),
-                lemma=last.lemma_,
+                lemma=_noun_lemma(last.text) if last.tag_ in ("NNS", "NNPS") else last.text,
                 tag=last.tag_ if len(group) == 1 else "",
             )
         )
