@@ -1,0 +1,114 @@
+"""The command line, end to end, as a user runs it."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+DATA = Path(__file__).parent / "data"
+EXPECTED_FILES = {
+    "graph.html", "papers.html", "concepts.html", "index.html", "graph.graphml", "graph.gexf", "graph.json",
+    "papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv", "summary.json",
+}
+
+
+def kgraph(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "kgraph", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build") / "out"
+    cache = tmp_path_factory.mktemp("cache")
+    r = kgraph("build", DATA / "small.jsonl", "--out", out, "--cache-dir", cache, "--min-df", "2", "-q")
+    assert r.returncode == 0, r.stderr
+    return out, r
+
+
+def test_build_writes_every_output_file(built):
+    out, r = built
+    assert EXPECTED_FILES <= {p.name for p in out.iterdir()}
+    assert "papers" in r.stdout and "concepts" in r.stdout and "outputs" in r.stdout
+
+
+def test_jsonl_ids_are_kept_and_tables_read_back(built):
+    out, _ = built
+    src = [json.loads(l) for l in (DATA / "small.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    papers = pd.read_csv(out / "papers.csv", dtype=str, keep_default_na=False)
+    assert set(papers["paper_id"]) <= {r["id"] for r in src}
+    mentions = pd.read_csv(out / "mentions.csv", keep_default_na=False)
+    assert {"paper_id", "concept_id", "label", "score", "rank"} <= set(mentions.columns)
+    links = pd.read_csv(out / "paper_links.csv", keep_default_na=False)
+    assert {"source", "target", "weight", "shared"} <= set(links.columns)
+
+
+def test_graphml_reads_back_with_same_counts(built):
+    out, _ = built
+    G = nx.read_graphml(out / "graph.graphml")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    papers = pd.read_csv(out / "papers.csv", dtype=str, keep_default_na=False)
+    assert sum(1 for _, d in G.nodes(data=True) if d["kind"] == "paper") == len(papers)
+    assert summary["papers"] == len(papers)
+
+
+def test_html_loads_nothing_from_the_network(built):
+    out, _ = built
+    html = (out / "graph.html").read_text(encoding="utf-8")
+    import re
+
+    assert not re.search(r"<script[^>]+src=[\"']?https?:", html)
+    assert not re.search(r"<link[^>]+href=[\"']?https?:", html)
+
+
+def test_questions_over_a_saved_build(built):
+    out, _ = built
+    papers = pd.read_csv(out / "papers.csv", dtype=str, keep_default_na=False)
+    links = pd.read_csv(out / "paper_links.csv", dtype=str, keep_default_na=False)
+    a, b = links.iloc[0]["source"], links.iloc[0]["target"]
+    r = kgraph("related", a, "--build", out)
+    assert r.returncode == 0, r.stderr
+    assert b in r.stdout
+    r = kgraph("explain", a, b, "--build", out)
+    assert r.returncode == 0, r.stderr
+    r = kgraph("concepts", "--top", "5", "--build", out)
+    assert r.returncode == 0 and len(r.stdout.splitlines()) >= 5
+
+
+def test_bad_input_is_one_line_exit_2(tmp_path):
+    bad = tmp_path / "papers.xyz"
+    bad.write_text("hello", encoding="utf-8")
+    r = kgraph("build", bad, "--out", tmp_path / "o", "--no-cache")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert str(bad.name) in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_file_and_bad_option(tmp_path):
+    r = kgraph("build", tmp_path / "nope.jsonl", "--out", tmp_path / "o", "--no-cache")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "nope.jsonl" in r.stderr
+    r = kgraph("build", DATA / "small.jsonl", "--link-weight", "magic", "--out", tmp_path / "o", "--no-cache")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_refuses_a_folder_it_did_not_make(tmp_path):
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "chapter1.tex").write_text("precious", encoding="utf-8")
+    r = kgraph("build", DATA / "small.jsonl", "--out", mine, "--no-cache")
+    assert r.returncode == 2 and "--force" in r.stderr
+    assert (mine / "chapter1.tex").read_text(encoding="utf-8") == "precious"
+
+
+def test_help_is_complete():
+    r = kgraph("build", "--help")
+    assert r.returncode == 0
+    for opt in ("--out", "--format", "--model", "--min-df", "--max-concepts", "--thesaurus", "--stopwords",
+                "--focus", "--cache-dir", "--no-cache", "--dask", "--strict", "--force"):
+        assert opt in r.stdout, opt
+    assert kgraph("--help").returncode == 0
