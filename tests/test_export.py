@@ -1,0 +1,292 @@
+"""Output files: what is written, that it reads back, that it is the same every time,
+that the HTML is offline and treats titles as text, and that folders are handled safely."""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import networkx as nx
+import pandas as pd
+import pytest
+from conftest import SMALL_RECORDS, make_kg, random_records
+
+from kgraph import explorer, export
+from kgraph.errors import OutputError
+
+NASTY = "Control\x00chars\x0b and a lone \ud800 surrogate, a \"quote\", a comma,\nand a newline"
+
+
+@pytest.fixture
+def nasty_kg():
+    """The small graph with one title full of characters XML cannot carry."""
+    kg = make_kg(SMALL_RECORDS, focus=["flow"])
+    kg.papers["title"] = kg.papers["title"].astype(object)  # pandas' arrow strings refuse lone surrogates
+    kg.papers.loc[kg.papers["paper_id"] == "p01", "title"] = NASTY
+    kg.graph.nodes["paper:p01"]["title"] = NASTY
+    return kg
+
+
+@pytest.fixture
+def written(small_kg, tmp_path):
+    out = tmp_path / "out"
+    return out, export.write_outputs(small_kg, out)
+
+
+def test_write_outputs_writes_every_file_and_the_marker(written):
+    out, paths = written
+    assert [p.name for p in paths] == export.OUTPUT_FILES
+    assert all(p.parent == out.absolute() and p.stat().st_size > 0 for p in paths)
+    assert sorted(p.name for p in out.iterdir()) == sorted(export.OUTPUT_FILES + [export.MARKER])
+    assert paths.notes == []  # everything fits in the HTML
+    assert not [p for p in out.parent.iterdir() if ".kgraph-" in p.name]  # no staging folder left
+
+
+def test_same_graph_gives_byte_identical_files(small_kg, tmp_path):
+    first = export.write_outputs(small_kg, tmp_path / "a")
+    second = export.write_outputs(small_kg, tmp_path / "b")
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_graphml_gexf_and_json_read_back_with_the_same_graph(nasty_kg, tmp_path):
+    out = tmp_path / "out"
+    export.write_outputs(nasty_kg, out)
+    G = nasty_kg.graph
+    for H in (nx.read_graphml(out / "graph.graphml"), nx.read_gexf(out / "graph.gexf"),
+              nx.node_link_graph(json.loads((out / "graph.json").read_text("utf-8")), edges="edges")):
+        assert H.number_of_nodes() == G.number_of_nodes()
+        assert H.number_of_edges() == G.number_of_edges()
+        assert set(H.nodes) == set(G.nodes)
+    H = nx.read_graphml(out / "graph.graphml")
+    paper, concept = H.nodes["paper:p02"], H.nodes["concept:normalizing flow"]
+    assert paper["kind"] == "paper" and paper["bipartite"] == 0 and paper["year"] == 2021
+    assert paper["label"] == "Normalizing flows for lattice field theory"  # Gephi/Cytoscape show titles
+    assert concept["focus"] is True and H.nodes["concept:sampling"]["focus"] is False  # narrower than "flow"
+    assert isinstance(concept["doc_freq"], int) and isinstance(H.edges["paper:p02", "concept:sampling"]["weight"], float)
+    # XML-forbidden characters and the lone surrogate are gone, the rest of the title is intact
+    assert H.nodes["paper:p01"]["title"] == NASTY.replace("\x00", "").replace("\x0b", "").replace("\ud800", "\ufffd")
+
+
+def test_gexf_carries_colours_sizes_positions_and_no_date(written):
+    out, _ = written
+    text = (out / "graph.gexf").read_text("utf-8")
+    assert "lastmodifieddate" not in text
+    G = nx.read_gexf(out / "graph.gexf")
+    viz = G.nodes["concept:language model"]["viz"]
+    assert set(viz) >= {"color", "size", "position"}
+    assert (viz["color"]["r"], viz["color"]["g"], viz["color"]["b"]) != (0, 0, 0)
+    # papers of one community share a colour
+    colour = {v: tuple(G.nodes[v]["viz"]["color"][c] for c in "rgb") for v in ("paper:p06", "paper:p07")}
+    assert colour["paper:p06"] == colour["paper:p07"]
+
+
+def test_plain_graph_types_every_attribute_once():
+    G = nx.Graph()
+    G.add_node("a", score=1, tags=["x", "y"], missing=None, nan=float("nan"), flag=True)
+    G.add_node("b", score=2.5, tags="z")
+    G.add_edge("b", "a", weight=1)
+    H = export.plain_graph(G)
+    assert list(H.nodes) == ["a", "b"]
+    assert H.nodes["a"] == {"score": 1.0, "tags": "x; y", "flag": True}  # int+float -> float; None/NaN dropped
+    assert H.nodes["b"]["score"] == 2.5
+
+
+def test_csv_tables_round_trip_with_contract_columns_first(nasty_kg, tmp_path):
+    out = tmp_path / "out"
+    export.write_outputs(nasty_kg, out)
+    for name, columns in export.TABLE_COLUMNS.items():
+        table = pd.read_csv(out / f"{name}.csv", keep_default_na=False, dtype=str)
+        assert list(table.columns[: len(columns)]) == columns, name
+        assert len(table) == len(getattr(nasty_kg, name)), name
+    papers = pd.read_csv(out / "papers.csv", keep_default_na=False).set_index("paper_id")
+    original = nasty_kg.papers.set_index("paper_id")
+    expected_title = NASTY.replace("\ud800", "\ufffd")  # CSV keeps control characters; only surrogates go
+    assert papers.at["p01", "title"] == expected_title
+    for pid in original.index.drop("p01"):
+        assert papers.at[pid, "title"] == original.at[pid, "title"]
+        assert papers.at[pid, "abstract"] == original.at[pid, "abstract"]
+    assert papers.at["p07", "year"] == ""  # unknown year: an empty field
+    mentions = pd.read_csv(out / "mentions.csv", keep_default_na=False)
+    assert mentions["in_title"].dtype == bool and mentions["rank"].dtype == "int64"
+    links = pd.read_csv(out / "paper_links.csv", keep_default_na=False)
+    assert (links["source"] < links["target"]).all()
+    assert set(links["shared"].str.split("; ").explode()) <= set(nasty_kg.concepts["concept_id"])
+
+
+def test_summary_json_has_counts_and_files_but_no_timings(written, small_kg):
+    out, _ = written
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["papers"] == len(small_kg.papers)
+    assert summary["outputs"] == export.OUTPUT_FILES
+    assert "timings" not in summary and "timings" not in json.dumps(summary)
+
+
+# ----------------------------------------------------------------------------- folder safety
+def test_a_folder_kgraph_did_not_make_is_refused_without_force(small_kg, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    with pytest.raises(OutputError, match="not made by kgraph; use --force"):
+        export.write_outputs(small_kg, out)
+    with pytest.raises(OutputError):
+        export.check_output_dir(out)
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.tex"]
+    # with force kgraph writes its files and keeps the others
+    export.write_outputs(small_kg, out, force=True)
+    assert (out / "thesis.tex").read_text() == "precious"
+    assert (out / "graph.html").exists() and export.is_kgraph_dir(out)
+
+
+def test_empty_or_missing_folders_are_fine_and_a_file_is_refused(small_kg, tmp_path):
+    (tmp_path / "empty").mkdir()
+    export.write_outputs(small_kg, tmp_path / "empty")
+    export.write_outputs(small_kg, tmp_path / "new" / "nested")
+    assert (tmp_path / "new" / "nested" / "papers.csv").exists()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="not a folder"):
+        export.write_outputs(small_kg, tmp_path / "file", force=True)
+
+
+def test_rewriting_a_kgraph_folder_replaces_old_files_and_keeps_the_users(small_kg, tmp_path):
+    out = tmp_path / "out"
+    export.write_outputs(small_kg, out)
+    (out / "notes.md").write_text("mine")
+    marker = json.loads((out / export.MARKER).read_text())
+    marker["files"].append("old_output.csv")  # a file an older kgraph wrote
+    (out / export.MARKER).write_text(json.dumps(marker))
+    (out / "old_output.csv").write_text("stale")
+    export.write_outputs(small_kg, out)
+    assert (out / "notes.md").read_text() == "mine"
+    assert not (out / "old_output.csv").exists()
+
+
+def test_a_failed_write_leaves_the_previous_outputs_untouched(small_kg, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    export.write_outputs(small_kg, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export, "write_gexf", broken)
+    changed = make_kg(SMALL_RECORDS[:6])
+    with pytest.raises(RuntimeError, match="disk full"):
+        export.write_outputs(changed, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not [p for p in tmp_path.iterdir() if ".kgraph-" in p.name]
+
+
+def test_writing_into_the_current_directory_replaces_files_in_place(small_kg, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    export.write_outputs(small_kg, ".")
+    export.write_outputs(small_kg, ".")
+    assert export.is_kgraph_dir(tmp_path) and (tmp_path / "graph.gexf").exists()
+    assert not [p for p in tmp_path.iterdir() if ".kgraph-" in p.name]
+
+
+# ----------------------------------------------------------------------------- HTML (static checks)
+def test_html_is_offline_and_embeds_hostile_titles_as_escaped_data(written):
+    out, _ = written
+    for name in ("graph.html", "papers.html", "concepts.html", "index.html"):
+        page = (out / name).read_text("utf-8")
+        assert "Content-Security-Policy" in page and "default-src 'none'" in page
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), name
+        assert "<link rel=\"stylesheet\"" not in page
+        assert "<img" not in page and "alert(1)</script>" not in page, name
+    page = (out / "graph.html").read_text("utf-8")
+    assert _start_tags(page) == {"html", "head", "meta", "link", "title", "style", "body", "div", "aside",
+                                 "header", "h1", "nav", "p", "input", "ul", "details", "summary", "button",
+                                 "label", "output", "script"}  # no <img>, <iframe>, ... from the data
+    assert _start_tags(page, "script") == 3  # data, vis-network, kgraph
+    data = json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S).group(1))
+    titles = {n["info"].get("title") for n in data["nodes"] if n["kind"] == "paper"}
+    assert "<img src=x onerror=alert(1)>" in titles and "</script><script>alert(1)</script>" in titles
+
+
+def _start_tags(page: str, count: str | None = None):
+    """The set of element names an HTML parser sees (or how many ``count`` elements)."""
+    from html.parser import HTMLParser
+
+    seen = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            seen.append(tag)
+
+    Parser().feed(page)
+    return seen.count(count) if count else set(seen)
+
+
+def test_views_draw_every_node_and_say_what_they_leave_out(small_kg):
+    views = explorer.build_views(small_kg)
+    assert len(views["graph"].nodes) == small_kg.graph.number_of_nodes()
+    assert len(views["papers"].nodes) == len(small_kg.papers)
+    assert len(views["concepts"].nodes) == int(small_kg.concepts["selected"].sum())
+    assert all(v.notes == [] for v in views.values())
+
+    big = make_kg(random_records(300, 150, seed=3), max_html_nodes=120, centrality=False)
+    view = explorer.build_view(big, "graph")
+    assert len(view.nodes) == 120 and len(view.edges) <= explorer.EDGES_PER_NODE * 120
+    assert "Showing" in view.notes[0] and "GraphML" in view.notes[-1]
+    assert set(view.positions) == set(big.graph)  # the GEXF still places every node
+    page = explorer.render_view(big, view)
+    assert "Showing" in page
+
+
+def test_write_outputs_returns_the_html_notes(tmp_path):
+    big = make_kg(random_records(200, 100, seed=4), max_html_nodes=50, centrality=False)
+    paths = export.write_outputs(big, tmp_path / "out")
+    assert any(n.startswith("graph.html: Showing") for n in paths.notes)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["html_notes"] == paths.notes
+
+
+def test_script_json_cannot_break_out_of_its_script_element():
+    text = explorer.script_json({"t": "</script><!-- & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"t": "</script><!-- & \u2028"}
+
+
+def test_kg_html_and_show_for_notebooks(small_kg):
+    page = explorer.kg_html(small_kg, "concepts")
+    assert page.startswith("<!DOCTYPE html>") and "Concepts: co-occurrence and hierarchy" in page
+    frame = explorer.show(small_kg, view="papers", height="500px")
+    assert '<iframe srcdoc="&lt;!DOCTYPE html&gt;' in frame.data
+    assert "height:500px" in frame.data and "<script" not in frame.data
+    with pytest.raises(ValueError, match="view must be one of"):
+        explorer.kg_html(small_kg, "nope")
+    with pytest.raises(ValueError, match="CSS length"):
+        explorer.show(small_kg, height="1px;background:url(x)")
+
+
+def test_layout_is_seeded_and_fast():
+    kg = make_kg(random_records(1200, 800, seed=1), centrality=False)
+    start = time.perf_counter()
+    first = explorer.layout(kg.graph, seed=7)
+    seconds = time.perf_counter() - start
+    assert explorer.layout(kg.graph, seed=7) == first
+    assert explorer.layout(kg.graph, seed=8) != first
+    assert seconds < 20  # ~2-3 s here; generous for slow CI machines
+
+
+# ----------------------------------------------------------------------------- a real build
+@pytest.fixture(scope="module")
+def real_kg(tmp_path_factory):
+    import kgraph
+
+    from pathlib import Path
+    data = Path(__file__).parent / "data" / "small.jsonl"
+    return kgraph.build(data, cache_dir=None, min_df=1)
+
+
+def test_real_build_exports_and_reads_back(real_kg, tmp_path):
+    paths = export.write_outputs(real_kg, tmp_path / "out")
+    again = export.write_outputs(real_kg, tmp_path / "again")
+    assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]
+    G = nx.read_graphml(tmp_path / "out" / "graph.graphml")
+    assert G.number_of_nodes() == real_kg.graph.number_of_nodes()
+    assert G.number_of_edges() == real_kg.graph.number_of_edges()
+    assert nx.read_gexf(tmp_path / "out" / "graph.gexf").number_of_nodes() == G.number_of_nodes()
+    papers = pd.read_csv(tmp_path / "out" / "papers.csv", keep_default_na=False, dtype=str)
+    assert sorted(papers["title"]) == sorted(real_kg.papers["title"])
