@@ -37,9 +37,17 @@ test: test-deps
 screenshot: install browser $(VENV)/.test-installed
 	$(PY) -m kgraph.screenshot outputs/graph.html outputs/graph.png
 
-bench: install
-	$(PIP) install -q -e '.[bench]'
-	$(PY) benchmarks/keyphrases.py ../shared/data/keyphrases_inspec_dev.jsonl
+# Peers (YAKE, TextRank, SGRank, textnets, scikit-learn) live in their own venv: textnets pins pandas 2.
+BENCH := .venv-bench
+$(BENCH)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH)
+	$(BENCH)/bin/pip install -q -e '.[bench]'
+	touch $@
+
+bench: $(BENCH)/.installed
+	$(BENCH)/bin/python benchmarks/keyphrases.py ../shared/data/keyphrases_inspec_dev.jsonl
+	$(BENCH)/bin/python benchmarks/links.py ../shared/data/links_arxiv_dev.jsonl
+	$(BENCH)/bin/python benchmarks/speed.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(BENCH) build *.egg-info .pytest_cache
