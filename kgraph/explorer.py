@@ -297,7 +297,7 @@ def _forceatlas2(src, dst, w, degree, seed, iterations):
     force_old = np.zeros_like(pos)
     speed, speed_efficiency = 1.0, 1.0
     jitter_tolerance = 1.0
-    block = max(64, min(n, 4_000_000 // max(n, 1)))
+    block = max(16, min(n, 2 ** 18 // n))  # rows per block: ~1 MB of float32 stays in cache
     wf = w.astype(np.float32)
     for _ in range(iterations):
         force = np.empty_like(pos)
@@ -759,11 +759,11 @@ def _label_sizes(view: View, degree: dict, text: dict) -> tuple[dict, dict]:
     candidates = [v for v in nodes if view.name != "graph" or _kind(graph, v) == "concept"]
     candidates.sort(key=lambda v: (v not in view.focus, -degree[v], str(v)))
     placed: list[tuple[float, float, float, float]] = []
-    n_big = int(min(28, max(8, n / 12)))
+    n_big = int(min(16 if view.name == "papers" else 28, max(8, n / 12)))
     for v in candidates:
         if len(placed) >= n_big:
             break
-        px = 13.0 + 8.0 * share[v]
+        px = (12.0 + 4.0 * share[v]) if _kind(graph, v) == "paper" else (13.0 + 8.0 * share[v])
         label = text[v]
         w = 0.56 * px * min(len(label), 40) + 6.0
         h = px + 4.0

@@ -113,9 +113,10 @@
     if (name === data.view) { a.className = "kg-current"; }
     $("kg-nav").appendChild(a);
   });
-  var counts = N + " nodes, " + data.edges.length + " links shown";
+  function count(x) { return x.toLocaleString("en-US"); }
+  var counts = count(N) + " nodes, " + count(data.edges.length) + " links shown";
   if (data.total.nodes > N || data.total.edges > data.edges.length) {
-    counts += " (of " + data.total.nodes + " nodes, " + data.total.edges + " links)";
+    counts += " (of " + count(data.total.nodes) + " nodes, " + count(data.total.edges) + " links)";
   }
   $("kg-counts").textContent = counts;
   data.notes.forEach(function (note) { $("kg-notes").appendChild(el("p", note)); });
