@@ -130,6 +130,7 @@ def _print_summary(kg, out: Path, written, seconds: float) -> None:
         f"{s['communities']} paper communities",
         f"top         " + ", ".join(kg.top_concepts(8)["label"]),
         f"outputs     {out}/: " + ", ".join(sorted(Path(p).name for p in written)),
+        *(f"note        {n}" for n in getattr(written, "notes", [])),
         "timings     " + ", ".join(f"{k} {v:.1f}s" for k, v in kg.timings.items()),
         f"done        in {seconds:.1f} s",
     ]

@@ -48,7 +48,7 @@ LEADING_FILLERS = frozenset(
 GENERIC_WORDS = frozenset(
     """paper article work study approach method methodology technique result finding model
     performance experiment experimental empirical evaluation problem task framework way use case
-    number set type kind form part lot example instance effect impact aspect issue fact idea promise nature choice
+    number set type kind form part lot example instance effect impact aspect issue fact idea promise nature choice sense
     question goal aim purpose contribution advantage benefit limitation challenge literature field
     area domain end state art term order level range variety amount degree extent manner basis
     context insight implication setting scenario property step component strategy solution tool
@@ -500,13 +500,18 @@ def score_mentions(cand: pd.DataFrame, n_papers: int, settings: ConceptSettings)
     return m.rename(columns={"key": "concept_id"}).reset_index(drop=True), idf
 
 
-def broader_links(keys: Iterable[str], vocabulary: set[str]) -> dict[str, list[str]]:
+def broader_links(
+    keys: Iterable[str], vocabulary: set[str], names: set[str] | None = None
+) -> dict[str, list[str]]:
     """Direct broader concepts of each multi-word key.
 
-    A shorter concept is broader than a phrase when its words form a contiguous
-    part of the phrase and it is in ``vocabulary`` (``normalizing flow`` → ``flow``,
-    ``boltzmann generator`` → ``boltzmann``). Only the longest such parts are direct
-    parents; shorter ones are reached through them.
+    A shorter concept in ``vocabulary`` is broader than a phrase when it is the
+    phrase's head — its last words (``normalizing flow`` → ``flow``,
+    ``inverse reinforcement learning`` → ``reinforcement learning``) — or a name
+    or acronym in ``names`` used inside it (``boltzmann generator`` →
+    ``boltzmann``). Other parts are not: ``machine learning`` is not a kind of
+    ``machine``. Only the longest such parts are direct parents; shorter ones are
+    reached through them. With ``names=None`` every contiguous part counts.
 
     Examples
     --------
@@ -523,7 +528,8 @@ def broader_links(keys: Iterable[str], vocabulary: set[str]) -> dict[str, list[s
         for length in range(n - 1, 0, -1):
             for start in range(0, n - length + 1):
                 sub = " ".join(words[start : start + length])
-                if sub in vocabulary:
+                is_head = start + length == n
+                if sub in vocabulary and (is_head or names is None or sub in names):
                     span = (start, start + length)
                     if not any(s <= span[0] and span[1] <= e for s, e, _ in found):
                         found.append((span[0], span[1], sub))
@@ -648,13 +654,15 @@ def build_concepts(
 
     def alias_list(cid: str, label: str) -> str:
         al = set(acronym_aliases.get(cid, ()))
-        al.update(f for f in forms.get(cid, []) if f.lower() != label.lower())
+        # other spellings only: not case, hyphen or plural variants of the key itself
+        al.update(f for f in forms.get(cid, []) if normalise_key(f).rstrip("s") != cid.rstrip("s"))
         return "; ".join(sorted(al, key=lambda a: (a.lower(), a))[:8])
 
     concepts["aliases"] = [alias_list(c, l) for c, l in zip(concepts["concept_id"], concepts["label"])]
 
     vocab = set(concepts.loc[concepts["selected"], "concept_id"])
-    parents = broader_links(concepts["concept_id"], vocab)
+    names = {c for c, l in zip(concepts["concept_id"], concepts["label"]) if _is_name(str(l))}
+    parents = broader_links(concepts["concept_id"], vocab, names)
     concepts["broader"] = concepts["concept_id"].map(lambda c: "; ".join(parents.get(c, [])))
     concepts["reach"] = _reach(concepts, mentions)
 

@@ -46,7 +46,8 @@ MARKER = ".kgraph"
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
 TABLE_FILES = ["papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv"]
 HTML_FILES = [VIEW_FILES[k] for k in ("graph", "papers", "concepts", "index")]
-OUTPUT_FILES = HTML_FILES + GRAPH_FILES + TABLE_FILES + ["summary.json"]
+SAVE_FILE = "kgraph.pkl"  # the whole build, for KnowledgeGraph.load and `kgraph related/explain`
+OUTPUT_FILES = HTML_FILES + GRAPH_FILES + TABLE_FILES + ["summary.json", SAVE_FILE]
 
 # the contract columns of each table, written first and in this order (other columns follow)
 TABLE_COLUMNS = {
@@ -183,6 +184,7 @@ def write_files(kg, folder) -> list[str]:
     write_json(graph, folder / "graph.json")
     html = write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + ["summary.json"])
     write_summary(kg, folder / "summary.json", notes=html.notes)
+    kg.save(folder / SAVE_FILE)
     (folder / MARKER).write_text(json.dumps({"kgraph": __version__, "files": OUTPUT_FILES}, indent=1) + "\n",
                                  encoding="utf-8")
     return html.notes
