@@ -254,7 +254,8 @@ def layout(graph: nx.Graph, seed: int = 42, iterations: int | None = None,
         # same density for every drawing: RMS radius ~ scale * sqrt(nodes)
         core = core - core.mean(axis=0)
         rms = float(np.sqrt((core ** 2).sum(axis=1).mean())) or 1.0
-        pieces.append((idx, core * (scale * 0.8 * math.sqrt(len(idx)) / rms)))
+        core *= scale * 0.8 * math.sqrt(len(idx)) / rms
+        pieces.append((idx, _spread(core, scale * 0.5)))
     if singles:  # nodes without links: one compact grid, after the linked drawings
         columns = math.ceil(math.sqrt(len(singles) * 1.25))
         i = np.arange(len(singles))
@@ -264,6 +265,35 @@ def layout(graph: nx.Graph, seed: int = 42, iterations: int | None = None,
         pos[idx] = xy + offset
     pos -= (pos.min(axis=0) + pos.max(axis=0)) / 2
     return {node: (float(pos[i, 0]), float(pos[i, 1])) for i, node in enumerate(nodes)}
+
+
+def _spread(pos: np.ndarray, gap: float, radii: np.ndarray | None = None, rounds: int = 40) -> np.ndarray:
+    """Push apart nodes closer than ``gap`` (plus their ``radii``), a few rounds:
+    LinLog packs clusters tight and a reader must still tell the nodes apart."""
+    from scipy.spatial import cKDTree
+
+    pos = pos.copy()
+    radii = np.zeros(len(pos)) if radii is None else np.asarray(radii, dtype=float)
+    reach = gap + 2.0 * float(radii.max(initial=0.0))
+    for _ in range(rounds):
+        pairs = cKDTree(pos).query_pairs(reach, output_type="ndarray")
+        if not len(pairs):
+            break
+        a, b = pairs[:, 0], pairs[:, 1]
+        delta = pos[a] - pos[b]
+        dist = np.hypot(delta[:, 0], delta[:, 1])
+        need = gap + radii[a] + radii[b]
+        close = dist < need
+        if not close.any():
+            break
+        a, b, delta, dist, need = a[close], b[close], delta[close], dist[close], need[close]
+        same = dist < 1e-9  # identical positions: split along a fixed direction
+        delta[same] = (1.0, 0.0)
+        dist[same] = 1.0
+        push = delta * ((need - dist) / (2.0 * dist))[:, None]
+        np.add.at(pos, a, push)
+        np.add.at(pos, b, -push)
+    return pos
 
 
 def _pack(parts: list[np.ndarray], gap: float) -> list[np.ndarray]:
@@ -421,8 +451,14 @@ class View:
         node -> community id (as in the tables).
     group : dict
         node -> colour index into :data:`PALETTE` (-1 for small communities).
+    communities : list of dict
+        The communities drawn, largest first: ``group``, ``community``, ``count``.
     notes : list of str
         What the page left out, in words (empty when everything is drawn).
+    focus : set
+        Focus nodes (drawn as stars).
+    sizes : dict
+        node -> radius in layout units, for the drawn nodes.
     """
 
     name: str
@@ -435,6 +471,7 @@ class View:
     communities: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     focus: set = field(default_factory=set)
+    sizes: dict = field(default_factory=dict)
 
     def color(self, node) -> str:
         g = self.group.get(node, -1)
@@ -672,7 +709,13 @@ def build_view(kg, name: str = "graph") -> View:
             focus |= set(concepts.loc[concepts["focus"].astype(bool), "concept_id"].astype(str)) & set(graph)
     kept, edges, notes = _select(graph, name, max_nodes, focus)
     community = _communities(kg, graph, name, seed)
-    positions = _place_rest(graph, layout(_layout_graph(graph, kept, edges, community, COMMUNITY_PULL[name]), seed=seed), seed)
+    drawn = layout(_layout_graph(graph, kept, edges, community, COMMUNITY_PULL[name]), seed=seed)
+    node_sizes = _node_sizes(graph, kept, focus, drawn)
+    if kept:  # no two drawn nodes overlap, even zoomed in
+        zoom = _fit_zoom(drawn.values())
+        xy = _spread(np.array([drawn[v] for v in kept]), 4.0 / zoom, radii=np.array([node_sizes[v] for v in kept]))
+        drawn = {v: (float(x), float(y)) for v, (x, y) in zip(kept, xy)}
+    positions = _place_rest(graph, drawn, seed)
     sizes: dict[int, int] = {}
     for node in kept:
         c = community.setdefault(node, -1)
@@ -682,7 +725,7 @@ def build_view(kg, name: str = "graph") -> View:
     rank = {c: (i if i < len(PALETTE) and c >= 0 else -1) for i, c in enumerate(order)}
     group = {node: rank.get(c, -1) for node, c in community.items()}
     communities = [{"group": rank[c], "community": int(c), "count": sizes[c]} for c in order]
-    return View(name, graph, kept, edges, positions, community, group, communities, notes, focus)
+    return View(name, graph, kept, edges, positions, community, group, communities, notes, focus, node_sizes)
 
 
 # ----------------------------------------------------------------------------- page data
@@ -701,7 +744,7 @@ def _community_names(kg, view: View, labels: dict[str, str]) -> dict[int, str]:
     if view.name != "concepts" and isinstance(table, pd.DataFrame) and {"community", "label"} <= set(table):
         names = {_int(c): clean_text(lbl) for c, lbl in zip(table["community"], table["label"])}
         if any(names.values()):
-            return names
+            return {**names, -1: "no community"}
     names: dict[int, list[str]] = {}
     degree = graph.degree
     for node in sorted((v for v in view.nodes if _kind(graph, v) == "concept"), key=lambda v: (-degree[v], str(v))):
@@ -731,33 +774,58 @@ def _community_names(kg, view: View, labels: dict[str, str]) -> dict[int, str]:
 FIT_WIDTH, FIT_HEIGHT = 1400 - 330, 900 - 40
 
 
+def _fit_zoom(points) -> float:
+    """vis-network's zoom when the page opens fitted (as explorer.js does it)."""
+    arr = np.array(list(points), dtype=float).reshape(-1, 2)
+    if not len(arr):
+        return 1.0
+    width, height = np.ptp(arr, axis=0) + 60.0
+    return float(min(1.0, FIT_WIDTH / width, FIT_HEIGHT / height))
+
+
+def _shares(graph: nx.Graph, nodes: list) -> dict:
+    """sqrt(degree / the largest degree of that kind): 0..1, for sizes."""
+    degree = graph.degree
+    top = {k: max([degree[v] for v in nodes if _kind(graph, v) == k] or [1]) or 1 for k in ("paper", "concept")}
+    return {v: math.sqrt(degree[v] / top[_kind(graph, v)]) for v in nodes}
+
+
+def _node_sizes(graph: nx.Graph, nodes: list, focus: set, positions: dict) -> dict:
+    """Node radii in layout units: 3.5-8.5 px (papers) and 5-16 px (concepts) when the
+    page opens, by degree; focus stars 1.3 times larger; small graphs get bigger nodes."""
+    if not nodes:
+        return {}
+    zoom = _fit_zoom(positions[v] for v in nodes)
+    grow = min(2.0, max(1.0, math.sqrt(300.0 / len(nodes))))
+    sizes = {}
+    for v, share in _shares(graph, nodes).items():
+        px = (3.5 + 5.0 * share) if _kind(graph, v) == "paper" else (5.0 + 11.0 * share)
+        sizes[v] = round(grow * px * (1.3 if v in focus else 1.0) / zoom, 2)
+    return sizes
+
+
 def _label_sizes(view: View, degree: dict, text: dict) -> tuple[dict, dict]:
-    """Font and node sizes (layout units) so that, when the page opens fitted to the
-    window, the labels of the most connected nodes read at 13-21 px and do not overlap,
-    while the others stay hidden until one zooms in (vis-network skips labels under ~7 px)."""
+    """Font sizes (layout units) so that, when the page opens fitted to the window,
+    the labels of the most connected nodes read at 13-21 px and do not overlap, while
+    the others stay hidden until one zooms in (vis-network skips labels under ~7 px).
+    Returns fonts and node sizes."""
     graph, nodes = view.graph, view.nodes
     n = len(nodes)
     if not n:
         return {}, {}
     xy = {v: view.positions[v] for v in nodes}
+    zoom = _fit_zoom(xy.values())
     arr = np.array(list(xy.values()))
     width, height = np.ptp(arr, axis=0) + 60.0
-    zoom = min(1.0, FIT_WIDTH / width, FIT_HEIGHT / height)
-    max_degree = {k: max([degree[v] for v in nodes if _kind(graph, v) == k] or [1]) or 1 for k in ("paper", "concept")}
-    grow = min(2.0, max(1.0, math.sqrt(300.0 / n)))  # small graphs: bigger nodes
     # small labels show from the start only when the nodes are far enough apart for them
     spacing = math.sqrt(width * height / n) * zoom
-    small_px = 11.0 if spacing > 90 and n <= 100 else 6.0
-    font, size, share = {}, {}, {}
-    for v in nodes:
-        kind = _kind(graph, v)
-        share[v] = math.sqrt(degree[v] / max_degree[kind])
-        base = (3.5 + 5.0 * share[v]) if kind == "paper" else (5.0 + 11.0 * share[v])
-        size[v] = round(grow * base / zoom, 2)
-        font[v] = round(small_px / zoom, 1)
-    # big labels, most connected first (focus concepts before all), skipping any that would overlap
+    small_px = 11.0 if n <= 40 or (spacing > 80 and n <= 100) else 6.0
+    size = view.sizes or _node_sizes(graph, nodes, view.focus, view.positions)
+    share = _shares(graph, nodes)
+    font = {v: round(small_px / zoom, 1) for v in nodes}
+    # big labels, most connected first (focus concepts count double), skipping any that would overlap
     candidates = [v for v in nodes if view.name != "graph" or _kind(graph, v) == "concept"]
-    candidates.sort(key=lambda v: (v not in view.focus, -degree[v], str(v)))
+    candidates.sort(key=lambda v: (-degree[v] * (2 if v in view.focus else 1), str(v)))
     placed: list[tuple[float, float, float, float]] = []
     n_big = int(min(16 if view.name == "papers" else 28, max(8, n / 12)))
     for v in candidates:
@@ -945,6 +1013,15 @@ def render_index(kg, views: dict[str, View] | None = None, data_files: list[str]
             top_rows.append(
                 f"<tr><td>{esc(label)}{' ★' if row.get('focus') is True else ''}</td>"
                 f"<td>{_int(row.get('doc_freq'), 0):,}</td><td>{esc('' if score is None else f'{score:g}')}</td></tr>")
+    community_rows = []
+    table = getattr(kg, "communities", None)
+    if isinstance(table, pd.DataFrame) and {"community", "label"} <= set(table):
+        if "size" in table:
+            table = table.sort_values(["size", "community"], ascending=[False, True])
+        table = table.head(20)
+        for row in table.to_dict("records"):
+            community_rows.append(f"<tr><td>{_int(row['community'])}</td><td>{esc(clean_text(row['label']))}</td>"
+                                  f"<td>{_int(row.get('size'), 0):,}</td></tr>")
     links = []
     for name in VIEWS:
         detail = ""
@@ -961,6 +1038,7 @@ def render_index(kg, views: dict[str, View] | None = None, data_files: list[str]
         "VIEWS": "\n".join(links),
         "TOP": "\n".join(top_rows) or '<tr><td colspan="3">No concepts.</td></tr>',
         "SETTINGS": "\n".join(setting_rows),
+        "COMMUNITIES": "\n".join(community_rows) or '<tr><td colspan="3">No communities.</td></tr>',
         "FILES": files or "<li>(only the HTML views were written)</li>",
     })
 

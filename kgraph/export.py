@@ -2,8 +2,9 @@
 
 Files (see :data:`OUTPUT_FILES`): the HTML views and summary page
 (:mod:`kgraph.explorer`), the bipartite graph as GraphML, GEXF (with colours,
-sizes and positions for Gephi) and node-link JSON, the five tables as CSV, and
-``summary.json``.
+sizes and positions for Gephi) and node-link JSON, the five tables as CSV,
+``summary.json``, and ``kgraph.pkl`` (the whole build, for
+``KnowledgeGraph.load`` and ``kgraph related``/``explain``).
 
 - Atomic: everything is written into a hidden sibling folder which then replaces
   the output folder (old folder renamed away, new one renamed in, old one
@@ -13,7 +14,8 @@ sizes and positions for Gephi) and node-link JSON, the five tables as CSV, and
   existing non-empty folder without it is refused unless ``force=True``, and even
   then only files with kgraph's names are replaced.
 - Deterministic: the same graph gives byte-identical files (rows, nodes and edges
-  sorted, floats rounded to 6 significant digits, no dates). Timings are not
+  sorted, floats rounded to 6 significant digits, no dates); ``kgraph.pkl`` is a
+  Python pickle and is not promised to be. Timings are not
   written to any file; ``kg.timings`` holds them and the CLI prints them.
 
 Examples
@@ -136,7 +138,8 @@ def write_outputs(kg, out_dir, force: bool = False) -> list[Path]:
     Returns
     -------
     list of Path
-        The files written, in :data:`OUTPUT_FILES` order. Its attribute ``notes``
+        The files written, in :data:`OUTPUT_FILES` order (``kgraph.pkl`` only for a real
+        :class:`~kgraph.pipeline.KnowledgeGraph`). Its attribute ``notes``
         says what the HTML views left out (for the CLI to print).
 
     Raises
@@ -157,25 +160,27 @@ def write_outputs(kg, out_dir, force: bool = False) -> list[Path]:
     staging_parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.kgraph-new-", dir=staging_parent))
     try:
-        notes = write_files(kg, staging)
+        names, notes = write_files(kg, staging)
         if in_place:
-            _replace_files(staging, out)
+            _replace_files(staging, out, names)
         else:
             _swap_folder(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    written = Written(out / name for name in OUTPUT_FILES)
+    written = Written(out / name for name in names)
     written.notes = notes
     return written
 
 
-def write_files(kg, folder) -> list[str]:
+def write_files(kg, folder) -> tuple[list[str], list[str]]:
     """Write every output file (and the marker) into an existing ``folder``; no swapping.
 
-    Returns the notes on what the HTML views left out.
+    Returns the names of the files written and the notes on what the HTML views left out.
     """
     folder = Path(folder)
+    saves = callable(getattr(kg, "save", None))  # a KnowledgeGraph (not a look-alike) saves itself
+    names = [name for name in OUTPUT_FILES if saves or name != SAVE_FILE]
     views = build_views(kg)
     write_tables(kg, folder)
     graph = plain_graph(kg.graph)
@@ -183,11 +188,12 @@ def write_files(kg, folder) -> list[str]:
     write_gexf(graph, folder / "graph.gexf", view=views["graph"])
     write_json(graph, folder / "graph.json")
     html = write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + ["summary.json"])
-    write_summary(kg, folder / "summary.json", notes=html.notes)
-    kg.save(folder / SAVE_FILE)
-    (folder / MARKER).write_text(json.dumps({"kgraph": __version__, "files": OUTPUT_FILES}, indent=1) + "\n",
+    write_summary(kg, folder / "summary.json", notes=html.notes, outputs=names)
+    if saves:
+        kg.save(folder / SAVE_FILE)
+    (folder / MARKER).write_text(json.dumps({"kgraph": __version__, "files": names}, indent=1) + "\n",
                                  encoding="utf-8")
-    return html.notes
+    return names, html.notes
 
 
 def _swap_folder(staging: Path, out: Path) -> None:
@@ -195,7 +201,7 @@ def _swap_folder(staging: Path, out: Path) -> None:
     if not out.exists():
         os.rename(staging, out)
         return
-    ours = _previous_files(out) | set(OUTPUT_FILES) | {MARKER}
+    ours = _previous_files(out) | set(os.listdir(staging))
     keep = sorted(name for name in os.listdir(out) if name not in ours)
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.kgraph-old-", dir=out.parent))
     os.rmdir(old)  # we only wanted a free name next to `out`
@@ -210,11 +216,11 @@ def _swap_folder(staging: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _replace_files(staging: Path, out: Path) -> None:
+def _replace_files(staging: Path, out: Path, names: list[str]) -> None:
     """Replace kgraph's files one by one (each atomically), marker last."""
-    stale = _previous_files(out) - set(OUTPUT_FILES) - {MARKER}
+    stale = _previous_files(out) - set(names) - {MARKER}
     (out / MARKER).unlink(missing_ok=True)  # a half-replaced folder is not a finished kgraph build
-    for name in OUTPUT_FILES:
+    for name in names:
         os.replace(staging / name, out / name)
     for name in stale:
         if "/" not in name and name not in ("", ".", ".."):
@@ -419,12 +425,12 @@ def _json_safe(value: Any) -> Any:
     return _plain_value(value)
 
 
-def write_summary(kg, path, notes: list[str] = ()) -> Path:
+def write_summary(kg, path, notes: list[str] = (), outputs: list[str] = OUTPUT_FILES) -> Path:
     """Write ``summary.json``: ``kg.summary`` (without timings) plus the output files
     and what the HTML left out."""
     summary = dict(getattr(kg, "summary", None) or {})
     summary.pop("timings", None)  # timings change every run: the terminal shows them, no file holds them
-    summary["outputs"] = list(OUTPUT_FILES)
+    summary["outputs"] = list(outputs)
     summary["html_notes"] = list(notes)
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         json.dump(_json_safe(summary), fh, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)

@@ -127,7 +127,7 @@ def test_hostile_titles_are_shown_as_text_and_run_nothing(site, visit):
         assert page.inner_text("#kg-details h2") == title
         assert page.locator("#kg-results li").first.inner_text().endswith(title)
         # hover the node: the tooltip shows the title as text
-        page.wait_for_timeout(450)  # the view glides to the node
+        page.wait_for_function("() => !kgraph.moving")  # the view glides to the node
         xy = page.evaluate(f"() => kgraph.network.canvasToDOM(kgraph.network.getPosition({node!r}))")
         page.mouse.move(xy["x"], xy["y"])
         page.wait_for_selector("#kg-tooltip:not([hidden])")

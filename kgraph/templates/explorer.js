@@ -37,15 +37,15 @@
   var baseNodes = data.nodes.map(function (n, i) {
     byId[n.id] = i;
     var fill = n.group >= 0 ? data.palette[n.group] : data.other;
-    var border = n.focus ? "#111111" : darker(fill);
+    var border = n.focus ? "#1f2328" : darker(fill);
     return {
       id: n.id,
       label: n.label,
       x: n.x, y: n.y,
       size: n.size,
       shape: n.kind === "paper" ? "dot" : (n.focus ? "star" : "diamond"),
-      borderWidth: n.focus ? 3 : 1,
-      borderWidthSelected: n.focus ? 4 : 3,
+      borderWidth: n.focus ? 1.5 : 1,
+      borderWidthSelected: 3,
       color: { background: fill, border: border,
                highlight: { background: fill, border: "#000000" }, hover: { background: fill, border: "#000000" } },
       font: { size: n.font, color: "#1f2328", strokeWidth: n.font >= 20 ? 5 : 3, strokeColor: "#ffffff",
@@ -99,6 +99,7 @@
     network.moveTo({ position: { x: (x0 + x1) / 2 - left / 2 / scale, y: (y0 + y1) / 2 }, scale: scale, animation: false });
   }
   fitView();
+  var fitScale = network.getScale();
 
   // neighbours, for the details panel and highlighting
   var adjacency = data.nodes.map(function () { return []; });
@@ -207,18 +208,18 @@
 
   // ------------------------------------------------------------------ highlight a neighbourhood
   var focused = null;
-  function highlight(i) {
+  function highlight(i, scale) {
     focused = i;
     var near = new Set([i]);
     adjacency[i].forEach(function (k) { near.add(other(k, i)); });
     var incident = new Set(adjacency[i]);
-    var readable = 13 / network.getScale();  // neighbours' labels readable at the current zoom
+    var readable = 12 / (scale || network.getScale());  // neighbours' labels readable at that zoom
     nodes.update(baseNodes.map(function (b, k) {
       if (near.has(k)) {
         var font = Object.assign({}, b.font, { size: Math.max(b.font.size, k === i ? 1.4 * readable : readable) });
         return { id: b.id, color: b.color, font: font };
       }
-      return { id: b.id, color: DIM_NODE, font: { color: "rgba(0,0,0,0.12)", strokeWidth: 0, size: b.font.size } };
+      return { id: b.id, color: DIM_NODE, font: { color: "rgba(0,0,0,0)", strokeWidth: 0, size: b.font.size } };
     }));
     edges.update(baseEdges.map(function (b) {
       return { id: b.id, color: incident.has(b.id) ? { color: EDGE_STRONG, highlight: EDGE_STRONG, hover: EDGE_STRONG }
@@ -238,15 +239,20 @@
     var i = byId[id];
     if (i === undefined) { return false; }
     if (!nodeShown[i]) { resetFilters(); }
+    // zoom in enough to read the neighbourhood, not so far that it fills the window
+    var scale = move === false ? network.getScale() : Math.min(Math.max(network.getScale(), 2.5 * fitScale), 1.2);
     network.selectNodes([id]);
-    highlight(i);
+    highlight(i, scale);
     showDetails(i);
     if (move !== false) {
-      network.focus(id, { scale: Math.max(network.getScale(), 0.8), animation: { duration: 350, easingFunction: "easeInOutQuad" } });
+      api.moving = true;
+      network.focus(id, { scale: scale, animation: { duration: 350, easingFunction: "easeInOutQuad" } });
     }
     return true;
   }
   api.select = select;
+  api.moving = false;  // true while the view glides to a selected node
+  network.on("animationFinished", function () { api.moving = false; });
 
   network.on("click", function (p) {
     hideTip();
