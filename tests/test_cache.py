@@ -1,0 +1,81 @@
+"""The mention cache: a rebuild parses only text it has not seen with this model and extractor."""
+import json
+
+import pandas as pd
+import pytest
+
+import kgraph
+import kgraph.nlp
+from kgraph.ingest import read_papers
+
+TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links")
+
+
+def write_corpus(path, papers):
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in papers.itertuples():
+            fh.write(json.dumps({"id": row.paper_id, "title": row.title, "abstract": row.abstract}) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    """Twenty papers of the built-in corpus, spread over its topics."""
+    papers, _ = read_papers(None)
+    return papers.iloc[::9].head(20).reset_index(drop=True)
+
+
+def assert_same_tables(a, b):
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+
+
+def test_rebuild_parses_only_new_papers_and_gives_the_same_graph(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    first18 = write_corpus(tmp_path / "first18.jsonl", corpus.head(18))
+    all20 = write_corpus(tmp_path / "all20.jsonl", corpus)
+
+    cold = kgraph.build(first18, cache_dir=cache)
+    assert (cold.summary["parsed"], cold.summary["from_cache"]) == (18, 0)
+
+    warm = kgraph.build(first18, cache_dir=cache)
+    assert (warm.summary["parsed"], warm.summary["from_cache"]) == (0, 18)
+    assert_same_tables(cold, warm)
+
+    grown = kgraph.build(all20, cache_dir=cache)
+    assert (grown.summary["parsed"], grown.summary["from_cache"]) == (2, 18)
+
+    uncached = kgraph.build(all20, cache_dir=None)
+    assert (uncached.summary["parsed"], uncached.summary["from_cache"]) == (20, 0)
+    assert_same_tables(grown, uncached)
+
+
+def test_edited_abstract_is_parsed_again(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    kgraph.build(write_corpus(tmp_path / "a.jsonl", corpus.head(12)), cache_dir=cache)
+    edited = corpus.head(12).copy()
+    edited.loc[2, "abstract"] += " We also release the code."
+    kg = kgraph.build(write_corpus(tmp_path / "b.jsonl", edited), cache_dir=cache)
+    assert (kg.summary["parsed"], kg.summary["from_cache"]) == (1, 11)
+
+
+def test_new_model_version_invalidates_the_cache(corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    path = write_corpus(tmp_path / "c.jsonl", corpus.head(12))
+    kgraph.build(path, cache_dir=cache)
+    real = kgraph.nlp.model_identity
+    monkeypatch.setattr(kgraph.nlp, "model_identity", lambda model: real(model) + ".post1")
+    kg = kgraph.build(path, cache_dir=cache)
+    assert (kg.summary["parsed"], kg.summary["from_cache"]) == (12, 0)
+
+
+def test_new_extractor_version_invalidates_the_cache(corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    path = write_corpus(tmp_path / "d.jsonl", corpus.head(12))
+    kgraph.build(path, cache_dir=cache)
+    monkeypatch.setattr(kgraph.nlp, "EXTRACTOR_VERSION", kgraph.nlp.EXTRACTOR_VERSION + "-test")
+    kg = kgraph.build(path, cache_dir=cache)
+    assert (kg.summary["parsed"], kg.summary["from_cache"]) == (12, 0)
+    # and the old entries stay valid for the old version
+    monkeypatch.undo()
+    assert kgraph.build(path, cache_dir=cache).summary["parsed"] == 0
