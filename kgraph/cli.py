@@ -124,7 +124,7 @@ def _print_summary(kg, out: Path, written, seconds: float) -> None:
     lines = [
         f"papers      {s['papers']} read from {s['records']} records "
         f"({s['merged']} duplicates merged, {s['skipped']} skipped)",
-        f"parsed      {s['parsed']} papers ({s['from_cache']} from cache)",
+        f"parsed      {kg.run['parsed']} papers ({kg.run['from_cache']} from cache)",
         f"concepts    {s['concepts_extracted']} extracted, {s['concepts_selected']} selected as graph nodes",
         f"links       {s['paper_links']} paper links, {s['concept_links']} concept links, "
         f"{s['communities']} paper communities",

@@ -43,7 +43,11 @@ class KnowledgeGraph:
         The projections (plain ``paper_id`` / ``concept_id`` nodes).
     config : BuildConfig
     summary : dict
-        Counts, settings and versions of the build (``timings`` separately).
+        Counts, settings and versions of the build: the same for the same input and
+        settings, so it goes into ``summary.json``.
+    timings, run : dict
+        Seconds per stage, and how many papers were parsed or came from the cache:
+        facts of this run only, shown in the terminal, kept out of the files.
     """
 
     papers: pd.DataFrame
@@ -58,6 +62,7 @@ class KnowledgeGraph:
     config: BuildConfig
     summary: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    run: dict = field(default_factory=dict)
 
     # -- questions ---------------------------------------------------------
     def find_paper(self, query: str) -> str:
@@ -317,8 +322,6 @@ def build(
         "skipped": len(report.skipped),
         "skipped_records": [{"file": f, "record": r, "reason": why} for f, r, why in report.skipped],
         "files": report.files or ["(built-in corpus)"],
-        "parsed": stats.get("parsed", total),
-        "from_cache": stats.get("cached", 0),
         "concepts_extracted": len(concepts),
         "concepts_selected": int(concepts["selected"].sum()),
         "mentions": len(mentions),
@@ -326,13 +329,15 @@ def build(
         "concept_links": len(clinks),
         "communities": len(comm_table),
         "papers_without_concepts": int((~papers["paper_id"].isin(mentions["paper_id"])).sum()),
-        "settings": config.to_dict(),
+        # settings that shape the result; where the cache lives does not
+        "settings": {k: v for k, v in config.to_dict().items() if k not in ("cache_dir", "progress")},
         "versions": _versions(),
     }
     return KnowledgeGraph(
         papers=papers, concepts=concepts, mentions=mentions, paper_links=plinks, concept_links=clinks,
         communities=comm_table, graph=graph, paper_graph=paper_graph, concept_graph=concept_graph,
         config=config, summary=summary, timings=timings,
+        run={"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0)},
     )
 
 

@@ -36,17 +36,17 @@ def test_rebuild_parses_only_new_papers_and_gives_the_same_graph(corpus, tmp_pat
     all20 = write_corpus(tmp_path / "all20.jsonl", corpus)
 
     cold = kgraph.build(first18, cache_dir=cache)
-    assert (cold.summary["parsed"], cold.summary["from_cache"]) == (18, 0)
+    assert (cold.run["parsed"], cold.run["from_cache"]) == (18, 0)
 
     warm = kgraph.build(first18, cache_dir=cache)
-    assert (warm.summary["parsed"], warm.summary["from_cache"]) == (0, 18)
+    assert (warm.run["parsed"], warm.run["from_cache"]) == (0, 18)
     assert_same_tables(cold, warm)
 
     grown = kgraph.build(all20, cache_dir=cache)
-    assert (grown.summary["parsed"], grown.summary["from_cache"]) == (2, 18)
+    assert (grown.run["parsed"], grown.run["from_cache"]) == (2, 18)
 
     uncached = kgraph.build(all20, cache_dir=None)
-    assert (uncached.summary["parsed"], uncached.summary["from_cache"]) == (20, 0)
+    assert (uncached.run["parsed"], uncached.run["from_cache"]) == (20, 0)
     assert_same_tables(grown, uncached)
 
 
@@ -56,7 +56,7 @@ def test_edited_abstract_is_parsed_again(corpus, tmp_path):
     edited = corpus.head(12).copy()
     edited.loc[2, "abstract"] += " We also release the code."
     kg = kgraph.build(write_corpus(tmp_path / "b.jsonl", edited), cache_dir=cache)
-    assert (kg.summary["parsed"], kg.summary["from_cache"]) == (1, 11)
+    assert (kg.run["parsed"], kg.run["from_cache"]) == (1, 11)
 
 
 def test_new_model_version_invalidates_the_cache(corpus, tmp_path, monkeypatch):
@@ -66,7 +66,7 @@ def test_new_model_version_invalidates_the_cache(corpus, tmp_path, monkeypatch):
     real = kgraph.nlp.model_identity
     monkeypatch.setattr(kgraph.nlp, "model_identity", lambda model: real(model) + ".post1")
     kg = kgraph.build(path, cache_dir=cache)
-    assert (kg.summary["parsed"], kg.summary["from_cache"]) == (12, 0)
+    assert (kg.run["parsed"], kg.run["from_cache"]) == (12, 0)
 
 
 def test_new_extractor_version_invalidates_the_cache(corpus, tmp_path, monkeypatch):
@@ -75,7 +75,7 @@ def test_new_extractor_version_invalidates_the_cache(corpus, tmp_path, monkeypat
     kgraph.build(path, cache_dir=cache)
     monkeypatch.setattr(kgraph.nlp, "EXTRACTOR_VERSION", kgraph.nlp.EXTRACTOR_VERSION + "-test")
     kg = kgraph.build(path, cache_dir=cache)
-    assert (kg.summary["parsed"], kg.summary["from_cache"]) == (12, 0)
+    assert (kg.run["parsed"], kg.run["from_cache"]) == (12, 0)
     # and the old entries stay valid for the old version
     monkeypatch.undo()
-    assert kgraph.build(path, cache_dir=cache).summary["parsed"] == 0
+    assert kgraph.build(path, cache_dir=cache).run["parsed"] == 0

@@ -32,15 +32,15 @@ def test_local_cluster_build_equals_local_build_and_shares_its_cache(corpus_file
     cache = tmp_path / "cache"
     on_dask = kgraph.build(corpus_file, dask="local", cache_dir=cache)
     local = kgraph.build(corpus_file, cache_dir=None)
-    assert on_dask.summary["parsed"] == local.summary["parsed"] == 20
+    assert on_dask.run["parsed"] == local.run["parsed"] == 20
     for name in TABLES:
         pd.testing.assert_frame_equal(getattr(on_dask, name), getattr(local, name), obj=name)
 
     # the Dask build filled the cache a local build reads, and the other way round
     warm = kgraph.build(corpus_file, cache_dir=cache)
-    assert (warm.summary["parsed"], warm.summary["from_cache"]) == (0, 20)
+    assert (warm.run["parsed"], warm.run["from_cache"]) == (0, 20)
     warm_dask = kgraph.build(corpus_file, dask="local", cache_dir=cache)  # nothing to send: no cluster
-    assert warm_dask.summary["parsed"] == 0
+    assert warm_dask.run["parsed"] == 0
     pd.testing.assert_frame_equal(warm_dask.mentions, local.mentions)
 
 
