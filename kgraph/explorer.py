@@ -713,7 +713,9 @@ def build_view(kg, name: str = "graph") -> View:
     node_sizes = _node_sizes(graph, kept, focus, drawn)
     if kept:  # no two drawn nodes overlap, even zoomed in
         zoom = _fit_zoom(drawn.values())
-        xy = _spread(np.array([drawn[v] for v in kept]), 4.0 / zoom, radii=np.array([node_sizes[v] for v in kept]))
+        room = math.sqrt(FIT_WIDTH * FIT_HEIGHT / len(kept))
+        xy = _spread(np.array([drawn[v] for v in kept]), min(4.0, room / 10) / zoom,
+                     radii=np.array([node_sizes[v] for v in kept]))
         drawn = {v: (float(x), float(y)) for v, (x, y) in zip(kept, xy)}
     positions = _place_rest(graph, drawn, seed)
     sizes: dict[int, int] = {}
@@ -792,11 +794,14 @@ def _shares(graph: nx.Graph, nodes: list) -> dict:
 
 def _node_sizes(graph: nx.Graph, nodes: list, focus: set, positions: dict) -> dict:
     """Node radii in layout units: 3.5-8.5 px (papers) and 5-16 px (concepts) when the
-    page opens, by degree; focus stars 1.3 times larger; small graphs get bigger nodes."""
+    page opens, by degree, times 0.45-2 by the room each node has in the window;
+    focus stars 1.3 times larger."""
     if not nodes:
         return {}
     zoom = _fit_zoom(positions[v] for v in nodes)
-    grow = min(2.0, max(1.0, math.sqrt(300.0 / len(nodes))))
+    # small graphs get bigger nodes, crowded ones smaller (by the room each node has on screen)
+    room = math.sqrt(FIT_WIDTH * FIT_HEIGHT / len(nodes))
+    grow = min(2.0, max(0.45, room / 45.0))
     sizes = {}
     for v, share in _shares(graph, nodes).items():
         px = (3.5 + 5.0 * share) if _kind(graph, v) == "paper" else (5.0 + 11.0 * share)

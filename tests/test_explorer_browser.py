@@ -20,8 +20,6 @@ from kgraph.screenshot import launch, wait_until_drawn
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="/usr/bin/chromium is missing (`make browser` installs Debian's chromium)")
 
-DIM = "rgba(210,210,210,0.45)"
-
 
 @pytest.fixture(scope="module")
 def kg():
@@ -146,11 +144,20 @@ def test_clicking_a_node_highlights_its_neighbourhood(kg, site, visit):
     xy = page.evaluate(f"() => kgraph.network.canvasToDOM(kgraph.network.getPosition({node!r}))")
     page.mouse.click(xy["x"], xy["y"])
     assert page.evaluate("() => kgraph.network.getSelectedNodes()") == [node]
-    dimmed = page.evaluate(f"() => kgraph.nodes.get({{filter: n => n.color.background === {DIM!r}}}).length")
-    assert dimmed == kg.graph.number_of_nodes() - 1 - kg.graph.degree[node]
+    opacity = ("() => Object.values(kgraph.network.body.nodes).filter(n => !n.isCluster)"
+               ".map(n => [n.id, n.options.opacity])")
+    shown = dict(page.evaluate(opacity))
+    near = {node, *kg.graph.neighbors(node)}
+    assert {v for v, o in shown.items() if o == 1} == near
+    assert {o for v, o in shown.items() if v not in near} == {0.25}
     assert page.is_visible("#kg-details")
+    # another node: the first one's neighbourhood goes dim again
+    page.evaluate("() => kgraph.select('paper:p11', false)")
+    shown = dict(page.evaluate(opacity))
+    assert shown["paper:p11"] == 1 and shown[node] == 0.25
     page.mouse.click(1000, 880)  # the background: back to normal
-    assert page.evaluate(f"() => kgraph.nodes.get({{filter: n => n.color.background === {DIM!r}}}).length") == 0
+    assert set(dict(page.evaluate(opacity)).values()) == {1}
+    assert page.evaluate("() => kgraph.network.getSelectedNodes()") == []
     assert log.errors == []
 
 

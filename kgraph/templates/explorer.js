@@ -6,8 +6,11 @@
   var KIND = { MENTION: 0, BROADER: 1, LINK: 2, COOC: 3 };
   var EDGE_COLOR = "rgba(120,124,130,0.32)";
   var EDGE_STRONG = "rgba(50,54,60,0.85)";
-  var DIM_NODE = { background: "rgba(210,210,210,0.45)", border: "rgba(190,190,190,0.5)" };
+  var INK = "#1f2328";
+  var DIM_OPACITY = 0.25;
+  var CLEAR = "rgba(0,0,0,0)";
   var DIM_EDGE = "rgba(200,200,200,0.12)";
+  var BROADER_COLOR = "rgba(90,90,90,0.55)";
   var N = data.nodes.length;
 
   function $(id) { return document.getElementById(id); }
@@ -48,8 +51,7 @@
       borderWidthSelected: 3,
       color: { background: fill, border: border,
                highlight: { background: fill, border: "#000000" }, hover: { background: fill, border: "#000000" } },
-      font: { size: n.font, color: "#1f2328", strokeWidth: n.font >= 20 ? 5 : 3, strokeColor: "#ffffff",
-              bold: { color: "#000000" } }
+      font: { size: n.font }
     };
   });
   var maxWeight = [0, 0, 0, 0];
@@ -58,14 +60,14 @@
     var kind = e[3];
     var share = maxWeight[kind] > 0 ? e[2] / maxWeight[kind] : 1;
     var item = { id: i, from: data.nodes[e[0]].id, to: data.nodes[e[1]].id,
-                 width: kind === KIND.BROADER ? 1.2 : 0.4 + 2.6 * share,
-                 color: { color: EDGE_COLOR, highlight: EDGE_STRONG, hover: EDGE_STRONG } };
+                 width: kind === KIND.BROADER ? 1.2 : 0.4 + 2.6 * share };
+    // the colour of ordinary links is the network's default, so dimming them is one setOptions call
     if (kind === KIND.BROADER) {
       item.dashes = [4, 4];
       if (data.view === "concepts") {
         item.arrows = e[4] === 0 ? { to: { enabled: true, scaleFactor: 0.5 } } : { from: { enabled: true, scaleFactor: 0.5 } };
       }
-      item.color = { color: "rgba(90,90,90,0.55)", highlight: EDGE_STRONG, hover: EDGE_STRONG };
+      item.color = { color: BROADER_COLOR, highlight: EDGE_STRONG, hover: EDGE_STRONG };
     }
     return item;
   });
@@ -79,9 +81,11 @@
     layout: { improvedLayout: false, randomSeed: 1 },
     interaction: { hover: true, tooltipDelay: 3600000, hideEdgesOnDrag: many, hideEdgesOnZoom: many,
                    multiselect: false, navigationButtons: false, keyboard: false },
-    nodes: { scaling: { label: { drawThreshold: 8, maxVisible: 26 } },
-             font: { face: "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif" } },
-    edges: { smooth: false, selectionWidth: 1.5, hoverWidth: 1, color: { inherit: false } }
+    nodes: { opacity: 1, scaling: { label: { drawThreshold: 8, maxVisible: 26 } },
+             font: { color: INK, strokeWidth: 4, strokeColor: "#ffffff",
+                     face: "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif" } },
+    edges: { smooth: false, selectionWidth: 1.5, hoverWidth: 1,
+             color: { inherit: false, color: EDGE_COLOR, highlight: EDGE_STRONG, hover: EDGE_STRONG } }
   };
   var container = $("kg-net");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
@@ -92,8 +96,10 @@
   var PANEL = 330;
   function fitView() {
     if (!N) { return; }
-    var xs = data.nodes.map(function (n) { return n.x; }), ys = data.nodes.map(function (n) { return n.y; });
-    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs), y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
+    var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    data.nodes.forEach(function (n) {
+      x0 = Math.min(x0, n.x); x1 = Math.max(x1, n.x); y0 = Math.min(y0, n.y); y1 = Math.max(y1, n.y);
+    });
     var w = container.clientWidth, h = container.clientHeight, left = w > 2 * PANEL ? PANEL : 0;
     var scale = Math.min(1, (w - left) / (x1 - x0 + 60), (h - 40) / (y1 - y0 + 60));
     network.moveTo({ position: { x: (x0 + x1) / 2 - left / 2 / scale, y: (y0 + y1) / 2 }, scale: scale, animation: false });
@@ -173,8 +179,11 @@
   var degreeInput = $("kg-degree"), weightInput = $("kg-weight");
   var maxDegree = data.nodes.reduce(function (m, n) { return Math.max(m, n.degree); }, 0);
   degreeInput.max = String(Math.max(1, maxDegree));
-  var weights = data.edges.filter(function (e) { return e[3] !== KIND.BROADER; }).map(function (e) { return e[2]; });
-  var wMin = weights.length ? Math.min.apply(null, weights) : 0, wMax = weights.length ? Math.max.apply(null, weights) : 1;
+  var wMin = Infinity, wMax = -Infinity;
+  data.edges.forEach(function (e) {
+    if (e[3] !== KIND.BROADER) { wMin = Math.min(wMin, e[2]); wMax = Math.max(wMax, e[2]); }
+  });
+  if (wMin === Infinity) { wMin = 0; wMax = 1; }
   weightInput.min = String(Math.min(0, wMin));
   weightInput.max = String(wMax > 0 ? wMax : 1);
   weightInput.step = String((wMax > 0 ? wMax : 1) / 200);
@@ -207,33 +216,54 @@
   weightInput.addEventListener("input", applyFilters);
 
   // ------------------------------------------------------------------ highlight a neighbourhood
+  // Dimming is global (the network's default node opacity, label colour and link colour);
+  // only items that were once lit carry their own values, so a click costs little on big graphs.
   var focused = null;
+  var litNodes = new Set(), ownNodes = new Set(), litEdges = new Set();
+  var ownEdges = new Set(baseEdges.filter(function (b) { return b.dashes; }).map(function (b) { return b.id; }));
+  function setDimmed(on) {
+    network.setOptions({
+      nodes: { opacity: on ? DIM_OPACITY : 1, font: { color: on ? CLEAR : INK, strokeColor: on ? CLEAR : "#ffffff" } },
+      edges: { color: { color: on ? DIM_EDGE : EDGE_COLOR } }
+    });
+  }
+  function nodeState(k, size) {
+    var b = baseNodes[k], lit = litNodes.has(k), dim = focused !== null && !lit;
+    return { id: b.id, opacity: dim ? DIM_OPACITY : 1,
+             font: { size: size || b.font.size, color: dim ? CLEAR : INK, strokeColor: dim ? CLEAR : "#ffffff" } };
+  }
+  function edgeState(k) {
+    var lit = litEdges.has(k), base = baseEdges[k].dashes ? BROADER_COLOR : EDGE_COLOR;
+    var c = lit ? EDGE_STRONG : focused !== null ? DIM_EDGE : base;
+    return { id: k, color: { color: c, highlight: EDGE_STRONG, hover: EDGE_STRONG } };
+  }
   function highlight(i, scale) {
     focused = i;
-    var near = new Set([i]);
-    adjacency[i].forEach(function (k) { near.add(other(k, i)); });
-    var incident = new Set(adjacency[i]);
+    litNodes = new Set([i]);
+    adjacency[i].forEach(function (k) { litNodes.add(other(k, i)); });
+    litEdges = new Set(adjacency[i]);
+    litNodes.forEach(function (k) { ownNodes.add(k); });
+    litEdges.forEach(function (k) { ownEdges.add(k); });
     var readable = 12 / (scale || network.getScale());  // neighbours' labels readable at that zoom
-    nodes.update(baseNodes.map(function (b, k) {
-      if (near.has(k)) {
-        var font = Object.assign({}, b.font, { size: Math.max(b.font.size, k === i ? 1.4 * readable : readable) });
-        return { id: b.id, color: b.color, font: font };
-      }
-      return { id: b.id, color: DIM_NODE, font: { color: "rgba(0,0,0,0)", strokeWidth: 0, size: b.font.size } };
+    setDimmed(true);
+    nodes.update(Array.from(ownNodes, function (k) {
+      var base = baseNodes[k].font.size;
+      var size = !litNodes.has(k) ? 0 : k === i ? 1.4 * readable : Math.min(Math.max(base, readable), 1.3 * readable);
+      return nodeState(k, size);
     }));
-    edges.update(baseEdges.map(function (b) {
-      return { id: b.id, color: incident.has(b.id) ? { color: EDGE_STRONG, highlight: EDGE_STRONG, hover: EDGE_STRONG }
-                                                  : { color: DIM_EDGE, highlight: DIM_EDGE, hover: DIM_EDGE } };
-    }));
+    edges.update(Array.from(ownEdges, edgeState));
   }
   function clearFocus() {
     if (focused === null) { return; }
     focused = null;
-    nodes.update(baseNodes.map(function (b) { return { id: b.id, color: b.color, font: b.font }; }));
-    edges.update(baseEdges.map(function (b) { return { id: b.id, color: b.color }; }));
+    litNodes = new Set(); litEdges = new Set();
+    setDimmed(false);
+    nodes.update(Array.from(ownNodes, function (k) { return nodeState(k); }));
+    edges.update(Array.from(ownEdges, edgeState));
     network.unselectAll();
     $("kg-details").hidden = true;
   }
+  api.focused = function () { return focused === null ? null : data.nodes[focused].id; };
 
   function select(id, move) {
     var i = byId[id];
