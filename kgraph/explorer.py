@@ -47,8 +47,6 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 VIEWS = ("graph", "papers", "concepts")
-# layout only: links inside a community pull this much harder than links across (x pull / x 1/pull)
-COMMUNITY_PULL = {"graph": 4.0, "papers": 2.0, "concepts": 2.0}
 PAGES = VIEWS + ("index",)
 VIEW_FILES = {"graph": "graph.html", "papers": "papers.html", "concepts": "concepts.html", "index": "index.html"}
 VIEW_TITLES = {
@@ -57,6 +55,9 @@ VIEW_TITLES = {
     "concepts": "Concepts: co-occurrence and hierarchy",
     "index": "Build summary",
 }
+# Layout only: links inside a community pull this much harder than links across (x pull, x 1/pull),
+# so the colours form regions; the bipartite graph needs more help than the projections.
+COMMUNITY_PULL = {"graph": 4.0, "papers": 2.0, "concepts": 2.0}
 # At most this many drawn links per drawn node (vis-network stays fluid up to ~10,000 edges).
 EDGES_PER_NODE = 5
 # Colour-blind-friendly-ish categorical palette (Tableau 10 + 10 lighter/darker companions).
