@@ -1,0 +1,680 @@
+"""Analysis of the projected graphs: communities, centrality, labels and questions.
+
+Communities and centrality work on any networkx graph (the paper graph or the
+concept graph from :mod:`kgraph.project`); the question functions —
+:func:`related`, :func:`explain`, :func:`papers_for`, :func:`bridges`,
+:func:`find_paper` — answer what a reader asks of a corpus and return small
+DataFrames. Every result is reproducible: seeds are explicit and ties are
+broken by id.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+
+from .project import MIN_PAPERS_FOR_DF_CAP, _require, idf
+
+__all__ = [
+    "communities",
+    "centrality",
+    "label_communities",
+    "related",
+    "explain",
+    "papers_for",
+    "bridges",
+    "find_paper",
+    "NO_COMMUNITY",
+]
+
+#: Community id of a node without links: each such node alone would be a
+#: "community" of one, which is noise, so they share this id instead.
+NO_COMMUNITY = -1
+
+_SEP = "; "
+
+
+def _sort_key(node):
+    return (str(type(node).__name__), str(node))
+
+
+def _canonical(G: nx.Graph, weight: str | None) -> nx.Graph:
+    """A copy of ``G`` with nodes and edges inserted in sorted order.
+
+    Louvain and sampled betweenness depend on iteration order as well as the
+    seed; sorting makes the answer independent of how ``G`` was built.
+    """
+    H = nx.Graph()
+    H.add_nodes_from(sorted(G.nodes, key=_sort_key))
+    edges = []
+    for u, v, d in G.edges(data=True):
+        if _sort_key(v) < _sort_key(u):
+            u, v = v, u
+        w = d.get(weight, 1.0) if weight else 1.0
+        edges.append((u, v, float(w)))
+    edges.sort(key=lambda e: (_sort_key(e[0]), _sort_key(e[1])))
+    H.add_weighted_edges_from(edges, weight="weight")
+    return H
+
+
+def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, resolution: float = 1.0) -> dict:
+    """Louvain communities, numbered by size.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        A projection graph (paper graph or concept graph).
+    weight : str or None
+        Edge attribute used as weight (None: unweighted).
+    seed : int
+        Random seed; with the same graph and seed the answer is the same.
+    resolution : float
+        Louvain resolution: above 1 gives more, smaller communities.
+
+    Returns
+    -------
+    dict
+        node -> community id (int). Communities are numbered 0, 1, ... by size,
+        largest first, ties by their smallest node id. A node without links gets
+        ``NO_COMMUNITY`` (-1) rather than a community of its own.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("x", "y")])
+    >>> G.add_node("lonely")
+    >>> communities(G)
+    {'a': 0, 'b': 0, 'c': 0, 'x': 1, 'y': 1, 'lonely': -1}
+    """
+    if resolution <= 0:
+        raise ValueError(f"resolution must be positive, not {resolution!r}")
+    H = _canonical(G, weight)
+    H.remove_nodes_from([n for n in list(H) if H.degree(n) == 0])
+    found = nx.community.louvain_communities(H, weight="weight", resolution=resolution, seed=seed) if len(H) else []
+    groups = [sorted(c, key=_sort_key) for c in found]
+    groups.sort(key=lambda c: (-len(c), _sort_key(c[0])))
+    number = {n: i for i, c in enumerate(groups) for n in c}
+    return {n: int(number.get(n, NO_COMMUNITY)) for n in G.nodes}
+
+
+def _betweenness(H: nx.Graph, sources: np.ndarray, batch: int = 16) -> np.ndarray:
+    """Brandes' betweenness (hop counts), summed over ``sources``, vectorised.
+
+    Distances come from scipy's breadth-first search; for each source the
+    shortest-path DAG is its edges that go one level deeper, walked level by
+    level with ``np.bincount`` (path counts forwards, dependencies backwards).
+    Work per source is O(edges), in numpy rather than Python loops.
+    """
+    n = len(H)
+    A = nx.to_scipy_sparse_array(H, nodelist=list(H), weight=None, format="csr")
+    A = sp.csr_matrix(A)
+    coo = A.tocoo()
+    u, v = coo.row.astype(np.int64), coo.col.astype(np.int64)
+    total = np.zeros(n)
+    for start in range(0, len(sources), batch):
+        chunk = sources[start:start + batch]
+        dist = csgraph.shortest_path(A, method="D", unweighted=True, indices=chunk)
+        for s, d in zip(chunk, np.atleast_2d(dist)):
+            du = d[u]
+            dag = np.isfinite(du) & (d[v] == du + 1)
+            eu, ev = u[dag], v[dag]
+            level = d[ev]
+            order = np.argsort(level, kind="stable")
+            eu, ev, level = eu[order], ev[order], level[order]
+            cuts = np.flatnonzero(np.diff(level)) + 1
+            segments = list(zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(level)]])))
+            sigma = np.zeros(n)
+            sigma[s] = 1.0
+            for a, b in segments:
+                sigma += np.bincount(ev[a:b], weights=sigma[eu[a:b]], minlength=n)
+            delta = np.zeros(n)
+            for a, b in reversed(segments):
+                x, y = eu[a:b], ev[a:b]
+                delta += np.bincount(x, weights=sigma[x] / sigma[y] * (1.0 + delta[y]), minlength=n)
+            delta[s] = 0.0
+            total += delta
+    return total
+
+
+def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None = "weight") -> pd.DataFrame:
+    """Degree, PageRank and betweenness of every node.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    seed : int
+        Seed of the sampled betweenness.
+    k_max : int
+        Betweenness is exact up to ``k_max`` nodes; above that it is estimated
+        from ``k_max`` seeded sample sources (as networkx's ``k=``), which keeps
+        it to seconds on 100,000 papers.
+    weight : str or None
+        Edge attribute PageRank follows. Betweenness counts hops: link weights
+        are similarities, not distances.
+
+    Returns
+    -------
+    DataFrame
+        ``node``, ``degree`` (number of links, int), ``pagerank``,
+        ``betweenness`` (normalised as networkx does: by ``(n-1)(n-2)``, and
+        ``n/k`` when sampled), in node order of ``G``.
+
+    Examples
+    --------
+    >>> G = nx.path_graph(["a", "b", "c"])
+    >>> centrality(G)[["node", "degree", "betweenness"]].values.tolist()
+    [['a', 1, 0.0], ['b', 2, 1.0], ['c', 1, 0.0]]
+    """
+    if k_max < 1:
+        raise ValueError(f"k_max must be at least 1, not {k_max!r}")
+    nodes = list(G.nodes)
+    if not nodes:
+        return pd.DataFrame({"node": [], "degree": pd.Series([], dtype=int), "pagerank": [], "betweenness": []})
+    H = _canonical(G, weight)
+    n = len(H)
+    pr = nx.pagerank(H, weight="weight") if H.number_of_edges() else {x: 1 / n for x in H}
+    if n <= k_max:
+        sources, scale = np.arange(n), 1.0
+    else:
+        sources = np.sort(np.random.default_rng(seed).choice(n, size=k_max, replace=False))
+        scale = n / k_max
+    raw = _betweenness(H, sources) if H.number_of_edges() else np.zeros(n)
+    if n > 2:
+        scale /= (n - 1) * (n - 2)
+    bc = dict(zip(H.nodes, raw * scale))
+    return pd.DataFrame({
+        "node": nodes,
+        "degree": [int(G.degree(x)) for x in nodes],
+        "pagerank": [float(pr[x]) for x in nodes],
+        "betweenness": [float(bc[x]) for x in nodes],
+    })
+
+
+def _selected_mentions(mentions: pd.DataFrame, concepts: pd.DataFrame | None) -> pd.DataFrame:
+    _require(mentions, ["paper_id", "concept_id"], "mentions")
+    m = mentions.drop_duplicates(["paper_id", "concept_id"])
+    if concepts is not None and "selected" in concepts.columns:
+        chosen = concepts.loc[concepts["selected"].fillna(False).astype(bool), "concept_id"]
+        m = m[m["concept_id"].isin(chosen)]
+    return m
+
+
+def _labels(concepts: pd.DataFrame | None) -> dict:
+    if concepts is None or "label" not in concepts.columns:
+        return {}
+    return dict(zip(concepts["concept_id"], concepts["label"].fillna("").astype(str)))
+
+
+def label_communities(
+    membership: dict, mentions: pd.DataFrame, concepts: pd.DataFrame, n: int = 3, n_top: int = 10
+) -> pd.DataFrame:
+    """Name each community by its most characteristic concepts.
+
+    A concept characterises a community when it is frequent in it *and* more
+    frequent there than in the corpus: its score is ``p_k * log(p_k / p)`` with
+    ``p_k`` the share of the community's papers that mention it and ``p`` its
+    share in all papers (the community's term of a KL divergence — a tf-idf over
+    communities). Only selected concepts count, and a concept must be in at least
+    two of the community's papers (one, for a community of one).
+
+    Parameters
+    ----------
+    membership : dict
+        paper_id -> community id (from :func:`communities`).
+    mentions, concepts : DataFrame
+        The mentions and concepts tables (``label`` names the concepts).
+    n : int
+        How many concept labels make the community's ``label``.
+    n_top : int
+        How many concept labels ``top_concepts`` lists.
+
+    Returns
+    -------
+    DataFrame
+        ``community``, ``size`` (papers), ``label`` (top ``n`` labels joined
+        ", "), ``top_concepts`` (top ``n_top`` labels, "; "-joined), by community.
+        Papers without links (community -1) are labelled "(no links)".
+
+    Examples
+    --------
+    >>> mentions = pd.DataFrame({"paper_id": list("aabbcc"),
+    ...                          "concept_id": ["x", "z", "x", "z", "y", "z"]})
+    >>> concepts = pd.DataFrame({"concept_id": ["x", "y", "z"], "label": ["X", "Y", "Z"], "selected": True})
+    >>> label_communities({"a": 0, "b": 0, "c": 1}, mentions, concepts)[["community", "label"]].values.tolist()
+    [[0, 'X'], [1, 'Y']]
+    """
+    if n < 1 or n_top < 1:
+        raise ValueError("n and n_top must be at least 1")
+    if not isinstance(membership, dict):
+        raise ValueError("membership must be a dict paper_id -> community")
+    names = _labels(concepts)
+    member = pd.Series(membership, name="community", dtype="int64")
+    m = _selected_mentions(mentions, concepts)
+    m = m[m["paper_id"].isin(member.index)]
+    m = m.assign(community=m["paper_id"].map(member).to_numpy())
+    n_papers = len(member)
+    size = member.value_counts()
+    df = m.groupby("concept_id").size()
+    dfk = m.groupby(["community", "concept_id"]).size().rename("dfk").reset_index()
+    dfk["size"] = dfk["community"].map(size).to_numpy()
+    p_k = dfk["dfk"] / dfk["size"]
+    p = dfk["concept_id"].map(df).to_numpy() / n_papers
+    dfk["score"] = p_k * np.log(p_k / p)
+    dfk = dfk[(dfk["dfk"] >= np.minimum(2, dfk["size"])) & (dfk["score"] > 0)]
+    dfk = dfk.sort_values(["community", "score", "dfk", "concept_id"], ascending=[True, False, False, True])
+    rows = []
+    for community in sorted(size.index):
+        if community == NO_COMMUNITY:
+            rows.append((int(community), int(size[community]), "(no links)", ""))
+            continue
+        top = dfk.loc[dfk["community"] == community, "concept_id"].head(max(n, n_top))
+        labels = [names.get(c, c) or c for c in top]
+        rows.append((int(community), int(size[community]), ", ".join(labels[:n]), _SEP.join(labels[:n_top])))
+    return pd.DataFrame(rows, columns=["community", "size", "label", "top_concepts"])
+
+
+def _shared_labels(shared: str, names: dict) -> str:
+    if not shared:
+        return ""
+    return _SEP.join(names.get(c, c) for c in shared.split(_SEP))
+
+
+def related(
+    paper_id: str,
+    papers: pd.DataFrame,
+    paper_links: pd.DataFrame,
+    k: int = 10,
+    concepts: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The papers most strongly linked to one paper.
+
+    Parameters
+    ----------
+    paper_id : str
+        The paper (see :func:`find_paper` to look one up by title).
+    papers, paper_links : DataFrame
+        The papers and paper_links tables.
+    k : int
+        How many to return.
+    concepts : DataFrame, optional
+        When given, ``shared`` shows concept labels instead of concept_ids.
+
+    Returns
+    -------
+    DataFrame
+        ``paper_id``, ``title``, ``weight``, ``shared`` (the shared concepts,
+        strongest first), strongest link first, ties by paper_id.
+
+    Examples
+    --------
+    >>> papers = pd.DataFrame({"paper_id": ["a", "b", "c"], "title": ["A", "B", "C"]})
+    >>> links = pd.DataFrame({"source": ["a", "a"], "target": ["b", "c"], "weight": [1.0, 2.0],
+    ...                       "shared": ["x", "y"], "n_shared": [1, 1]})
+    >>> related("a", papers, links)["paper_id"].tolist()
+    ['c', 'b']
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1, not {k!r}")
+    _require(papers, ["paper_id", "title"], "papers")
+    _require(paper_links, ["source", "target", "weight", "shared"], "paper_links")
+    if paper_id not in set(papers["paper_id"]):
+        raise ValueError(f"unknown paper_id {paper_id!r}")
+    out_links = paper_links[paper_links["source"] == paper_id]
+    in_links = paper_links[paper_links["target"] == paper_id]
+    found = pd.DataFrame({
+        "paper_id": pd.concat([out_links["target"], in_links["source"]], ignore_index=True),
+        "weight": pd.concat([out_links["weight"], in_links["weight"]], ignore_index=True).astype(float),
+        "shared": pd.concat([out_links["shared"], in_links["shared"]], ignore_index=True).fillna("").astype(str),
+    })
+    found = found.sort_values(["weight", "paper_id"], ascending=[False, True], kind="stable").head(k)
+    titles = dict(zip(papers["paper_id"], papers["title"]))
+    names = _labels(concepts)
+    found["title"] = [titles.get(p, "") for p in found["paper_id"]]
+    found["shared"] = [_shared_labels(s, names) for s in found["shared"]]
+    return found[["paper_id", "title", "weight", "shared"]].reset_index(drop=True)
+
+
+EXPLAIN_COLUMNS = ["case", "step", "kind", "id", "label", "contribution", "share"]
+
+
+def explain(
+    a: str,
+    b: str,
+    mentions: pd.DataFrame,
+    concepts: pd.DataFrame,
+    graph: nx.Graph | None = None,
+    max_df_share: float = 0.5,
+) -> pd.DataFrame:
+    """Why two papers are linked.
+
+    Parameters
+    ----------
+    a, b : str
+        Two paper_ids.
+    mentions, concepts : DataFrame
+        The mentions and concepts tables.
+    graph : networkx.Graph, optional
+        The bipartite graph ("paper:<id>" / "concept:<id>" nodes); needed only
+        when the papers share no selected concept.
+    max_df_share : float
+        As in :func:`kgraph.project.paper_links`: concepts in more than this
+        share of the papers (corpora of 20+ papers) do not count for links and
+        contribute 0 here.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``case``, ``step``, ``kind``, ``id``, ``label``,
+        ``contribution``, ``share``. When the papers share selected concepts
+        (``case == "shared"``) one row per shared concept, strongest first:
+        ``contribution`` is its idf (``log(N/df)``) and ``share`` its part of the
+        idf link weight (the shares sum to 1; with the default ``idf`` weight the
+        contributions sum to the link's weight). Otherwise (``case == "path"``)
+        the shortest path through the bipartite graph, one row per node from
+        ``a`` (step 0) to ``b``, with NaN contribution and share. When there is
+        no path at all the table is empty; ``result.attrs["case"]`` always holds
+        the case ("shared", "path" or "none").
+
+    Examples
+    --------
+    >>> mentions = pd.DataFrame({"paper_id": ["a", "a", "b", "c"], "concept_id": ["x", "y", "x", "y"]})
+    >>> concepts = pd.DataFrame({"concept_id": ["x", "y"], "label": ["X", "Y"], "selected": True})
+    >>> explain("a", "b", mentions, concepts)[["case", "id", "share"]].values.tolist()
+    [['shared', 'x', 1.0]]
+    """
+    m = _selected_mentions(mentions, concepts)
+    known = set(mentions["paper_id"])
+    if graph is not None:
+        known |= {str(n)[len("paper:"):] for n in graph if str(n).startswith("paper:")}
+    for p in (a, b):
+        if p not in known:
+            raise ValueError(f"unknown paper_id {p!r}")
+    names = _labels(concepts)
+    shared = sorted(set(m.loc[m["paper_id"] == a, "concept_id"]) & set(m.loc[m["paper_id"] == b, "concept_id"]))
+    if shared:
+        weights = idf(mentions).reindex(shared).fillna(0.0)
+        n_papers = mentions["paper_id"].nunique()
+        if n_papers >= MIN_PAPERS_FOR_DF_CAP:
+            df = m[m["concept_id"].isin(shared)].groupby("concept_id")["paper_id"].nunique()
+            weights[df.reindex(shared).to_numpy() > max_df_share * n_papers] = 0.0
+        total = float(weights.sum())
+        order = sorted(shared, key=lambda c: (-weights[c], c))
+        out = pd.DataFrame({
+            "case": "shared",
+            "step": range(1, len(order) + 1),
+            "kind": "concept",
+            "id": order,
+            "label": [names.get(c, c) for c in order],
+            "contribution": [float(weights[c]) for c in order],
+            "share": [float(weights[c]) / total if total > 0 else 0.0 for c in order],
+        }, columns=EXPLAIN_COLUMNS)
+        out.attrs["case"] = "shared"
+        return out
+    empty = pd.DataFrame(columns=EXPLAIN_COLUMNS)
+    empty.attrs["case"] = "none"
+    if graph is None:
+        return empty
+    try:
+        path = nx.shortest_path(graph, f"paper:{a}", f"paper:{b}")
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return empty
+    rows = []
+    for step, node in enumerate(path):
+        attrs = graph.nodes[node]
+        kind, _, plain = str(node).partition(":")
+        kind = attrs.get("kind", kind)
+        label = attrs.get("label") if kind == "concept" else attrs.get("title")
+        rows.append(("path", step, kind, plain, str(label if label is not None else plain), math.nan, math.nan))
+    out = pd.DataFrame(rows, columns=EXPLAIN_COLUMNS)
+    out.attrs["case"] = "path"
+    return out
+
+
+def _narrower_closure(concept_id: str, concepts: pd.DataFrame) -> list:
+    """``concept_id`` and every concept narrower than it, transitively (from ``broader``)."""
+    children = defaultdict(set)
+    if "broader" in concepts.columns:
+        for child, broader in zip(concepts["concept_id"], concepts["broader"].fillna("").astype(str)):
+            for parent in broader.split(_SEP):
+                if parent.strip():
+                    children[parent.strip()].add(child)
+    seen, todo = {concept_id}, [concept_id]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return sorted(seen)
+
+
+def _resolve_concept(query: str, concepts: pd.DataFrame) -> str:
+    ids = set(concepts["concept_id"])
+    if query in ids:
+        return query
+    q = str(query).strip().casefold()
+    hits = sorted({c for c, lab in zip(concepts["concept_id"], concepts.get("label", concepts["concept_id"]))
+                   if str(c).casefold() == q or str(lab).casefold() == q})
+    if len(hits) == 1:
+        return hits[0]
+    near = sorted(c for c in ids if q in str(c).casefold())[:5]
+    hint = f"; did you mean: {', '.join(near)}" if near else ""
+    raise ValueError(f"unknown concept {query!r}{hint}")
+
+
+def papers_for(
+    concept_id: str,
+    mentions: pd.DataFrame,
+    concepts: pd.DataFrame,
+    include_narrower: bool = True,
+    papers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Papers that mention a concept (or, by default, any concept narrower than it).
+
+    Parameters
+    ----------
+    concept_id : str
+        A concept_id, or a concept label (case-insensitive).
+    mentions, concepts : DataFrame
+        The mentions and concepts tables; ``concepts.broader`` ("; "-joined
+        broader concept_ids) defines narrower concepts: X's narrower concepts are
+        those whose broader contains X, transitively.
+    include_narrower : bool
+        Also count mentions of narrower concepts.
+    papers : DataFrame, optional
+        The papers table, to add each paper's ``title``.
+
+    Returns
+    -------
+    DataFrame
+        ``paper_id``, ``title`` (with ``papers``), ``concept`` (label of the
+        paper's strongest matching concept), ``matched`` (all matching
+        concept_ids the paper mentions, "; "-joined, strongest first), ``score``
+        (best mention score), ``rank`` (best rank), ``direct`` (whether the
+        concept itself is mentioned); best score first, ties by paper_id.
+
+    Examples
+    --------
+    >>> mentions = pd.DataFrame({"paper_id": ["a", "b"], "concept_id": ["flow", "normalizing flow"],
+    ...                          "score": [0.5, 0.9], "rank": [1, 1]})
+    >>> concepts = pd.DataFrame({"concept_id": ["flow", "normalizing flow"], "broader": ["", "flow"]})
+    >>> papers_for("flow", mentions, concepts)[["paper_id", "concept"]].values.tolist()
+    [['b', 'normalizing flow'], ['a', 'flow']]
+    """
+    _require(mentions, ["paper_id", "concept_id"], "mentions")
+    _require(concepts, ["concept_id"], "concepts")
+    target = _resolve_concept(concept_id, concepts)
+    wanted = _narrower_closure(target, concepts) if include_narrower else [target]
+    m = mentions[mentions["concept_id"].isin(wanted)].copy()
+    if "score" not in m.columns:
+        m["score"] = 0.0
+    if "rank" not in m.columns:
+        m["rank"] = 0
+    m = m.sort_values(["paper_id", "score", "concept_id"], ascending=[True, False, True])
+    grouped = m.groupby("paper_id", sort=True)
+    names = _labels(concepts)
+    out = pd.DataFrame({
+        "concept": grouped["concept_id"].first().map(lambda c: names.get(c, c) or c),
+        "matched": grouped["concept_id"].agg(_SEP.join),
+        "score": grouped["score"].max().astype(float),
+        "rank": grouped["rank"].min().astype(int),
+        "direct": grouped["concept_id"].agg(lambda s: bool((s == target).any())),
+    }).reset_index()
+    columns = ["paper_id", "concept", "matched", "score", "rank", "direct"]
+    if papers is not None:
+        _require(papers, ["paper_id", "title"], "papers")
+        titles = dict(zip(papers["paper_id"], papers["title"]))
+        out["title"] = [str(titles.get(p, "")) for p in out["paper_id"]]
+        columns.insert(1, "title")
+    out = out.sort_values(["score", "paper_id"], ascending=[False, True], kind="stable")
+    return out[columns].reset_index(drop=True)
+
+
+def _participation(weights_by_community: dict) -> float:
+    total = sum(weights_by_community.values())
+    if total <= 0:
+        return 0.0
+    return 1.0 - sum((w / total) ** 2 for w in weights_by_community.values())
+
+
+def bridges(
+    paper_graph,
+    membership: dict | None = None,
+    k: int = 10,
+    concepts: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Concepts and papers that join communities.
+
+    A paper's link weight spread over its neighbours' communities gives its
+    participation coefficient ``P = 1 - sum_c (w_c / w)^2`` (0: all links inside
+    one community). Its score is ``P * log(1 + links outside its own
+    community)``, so a paper with many cross-community links outranks one with
+    a single link each way. A concept is scored the same way over the links it
+    explains (those whose ``shared`` lists it): the communities of their
+    endpoints give P, and the number of links between different communities the
+    log factor.
+
+    Parameters
+    ----------
+    paper_graph : networkx.Graph or KnowledgeGraph
+        Paper graph whose edges carry ``weight`` and ``shared`` (concept_ids);
+        papers' ``title`` labels them. A built ``KnowledgeGraph`` stands for its
+        ``paper_graph``, its papers' ``community`` and its ``concepts``.
+    membership : dict, optional
+        node -> community (from :func:`communities`); default: the nodes'
+        ``community`` attribute.
+    k : int
+        How many of each kind to return.
+    concepts : DataFrame, optional
+        When given, concepts are labelled with ``concepts.label``.
+
+    Returns
+    -------
+    DataFrame
+        ``kind`` ("concept" or "paper"), ``id``, ``label``, ``score``,
+        ``communities`` (the communities touched, "; "-joined, most weight
+        first); concepts first, each kind by score.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_edge("a", "b", weight=1.0, shared="x")
+    >>> G.add_edge("b", "c", weight=1.0, shared="y")
+    >>> bridges(G, {"a": 0, "b": 0, "c": 1})[["kind", "id"]].values.tolist()
+    [['concept', 'y'], ['paper', 'b']]
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1, not {k!r}")
+    if hasattr(paper_graph, "paper_graph"):  # a KnowledgeGraph
+        kg = paper_graph
+        paper_graph = kg.paper_graph
+        concepts = kg.concepts if concepts is None else concepts
+        if membership is None and "community" in kg.papers.columns:
+            membership = dict(zip(kg.papers["paper_id"], kg.papers["community"].astype(int)))
+        titles = dict(zip(kg.papers["paper_id"], kg.papers["title"]))
+    else:
+        titles = {}
+    if membership is None:
+        membership = {n: int(c) for n, c in paper_graph.nodes(data="community", default=NO_COMMUNITY)}
+    names = _labels(concepts)
+    paper_rows, concept_w, concept_cross = [], defaultdict(lambda: defaultdict(float)), defaultdict(int)
+    node_w = defaultdict(lambda: defaultdict(float))
+    for u, v, d in paper_graph.edges(data=True):
+        w = float(d.get("weight", 1.0))
+        cu, cv = membership.get(u, NO_COMMUNITY), membership.get(v, NO_COMMUNITY)
+        node_w[u][cv] += w
+        node_w[v][cu] += w
+        for c in str(d.get("shared", "") or "").split(_SEP):
+            if c:
+                concept_w[c][cu] += w / 2
+                concept_w[c][cv] += w / 2
+                concept_cross[c] += int(cu != cv)
+    for node, by_c in node_w.items():
+        own = membership.get(node, NO_COMMUNITY)
+        outside = sum(1 for nb in paper_graph[node] if membership.get(nb, NO_COMMUNITY) != own)
+        score = _participation(by_c) * math.log1p(outside)
+        if score > 0:
+            title = paper_graph.nodes[node].get("title") or titles.get(node, "")
+            paper_rows.append(("paper", node, str(title or node), score, by_c))
+    concept_rows = []
+    for c, by_c in concept_w.items():
+        score = _participation(by_c) * math.log1p(concept_cross[c])
+        if score > 0:
+            concept_rows.append(("concept", c, names.get(c, c), score, by_c))
+
+    def top(rows):
+        rows.sort(key=lambda r: (-r[3], _sort_key(r[1])))
+        return [
+            (kind, i, label, float(score),
+             _SEP.join(str(c) for c, _ in sorted(by_c.items(), key=lambda x: (-x[1], x[0]))))
+            for kind, i, label, score, by_c in rows[:k]
+        ]
+
+    return pd.DataFrame(top(concept_rows) + top(paper_rows), columns=["kind", "id", "label", "score", "communities"])
+
+
+def find_paper(query: str, papers: pd.DataFrame) -> str:
+    """A paper_id from an exact id or a unique piece of the title.
+
+    Parameters
+    ----------
+    query : str
+        A paper_id, or a case-insensitive substring of exactly one title.
+    papers : DataFrame
+        The papers table.
+
+    Returns
+    -------
+    str
+        The paper_id.
+
+    Raises
+    ------
+    ValueError
+        When nothing matches, or several titles do (up to 5 candidates listed).
+
+    Examples
+    --------
+    >>> papers = pd.DataFrame({"paper_id": ["p1", "p2"], "title": ["Boltzmann generators", "Normalizing flows"]})
+    >>> find_paper("boltzmann", papers)
+    'p1'
+    """
+    _require(papers, ["paper_id", "title"], "papers")
+    ids = papers["paper_id"].astype(str)
+    if str(query) in set(ids):
+        return str(query)
+    q = str(query).strip().casefold()
+    if not q:
+        raise ValueError("empty paper query")
+    titles = papers["title"].fillna("").astype(str)
+    hits = papers[titles.str.casefold().str.contains(q, regex=False)]
+    if len(hits) == 1:
+        return str(hits["paper_id"].iloc[0])
+    if hits.empty:
+        raise ValueError(f"no paper has the id or a title containing {query!r}")
+    listed = "; ".join(f"{p}: {t}" for p, t in zip(hits["paper_id"].head(5), hits["title"].head(5)))
+    more = f" (and {len(hits) - 5} more)" if len(hits) > 5 else ""
+    raise ValueError(f"{len(hits)} papers match {query!r}: {listed}{more}")

@@ -1,0 +1,236 @@
+"""Sparse projections: paper links, concept links, graphs and the backbone, on corpora whose answer is known."""
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from kgraph.project import LINK_WEIGHTS, backbone, concept_links, idf, incidence, paper_links, to_graph
+
+
+def corpus(papers: dict, scores: dict | None = None, unselected=()):
+    """mentions and concepts tables from {paper_id: [concept_id, ...]}."""
+    rows = []
+    for pid, cids in papers.items():
+        for rank, cid in enumerate(cids, 1):
+            rows.append({"paper_id": pid, "concept_id": cid, "label": cid.title(),
+                         "score": (scores or {}).get((pid, cid), 1.0), "rank": rank})
+    mentions = pd.DataFrame(rows)
+    ids = sorted(mentions["concept_id"].unique())
+    concepts = pd.DataFrame({"concept_id": ids, "label": [c.title() for c in ids],
+                             "selected": [c not in unselected for c in ids], "broader": ""})
+    return mentions, concepts
+
+
+def weights(links):
+    return {(s, t): w for s, t, w in zip(links["source"], links["target"], links["weight"])}
+
+
+# A and B share a rare concept, A and C a common one.
+RARE_COMMON = {
+    "A": ["rare", "common"],
+    "B": ["rare", "b only"],
+    "C": ["common", "c only"],
+    "D": ["common", "d only"],
+    "E": ["e only"],
+}
+
+
+def test_incidence_rows_and_columns_are_sorted_and_selected_only():
+    mentions, concepts = corpus({"b": ["y", "x"], "a": ["x", "z"]}, unselected=("z",))
+    X, rows, cols = incidence(mentions, concepts, value="binary")
+    assert rows == ["a", "b"] and cols == ["x", "y"]
+    assert X.toarray().tolist() == [[1.0, 0.0], [1.0, 1.0]]
+    X_all, _, cols_all = incidence(mentions, concepts, selected_only=False, value="binary")
+    assert cols_all == ["x", "y", "z"] and X_all.nnz == 4
+
+
+def test_incidence_values_score_and_idf():
+    mentions, concepts = corpus({"a": ["x", "y"], "b": ["x"]}, scores={("a", "y"): 0.25})
+    X, _, cols = incidence(mentions, concepts, value="score")
+    assert X[0, cols.index("y")] == 0.25
+    Xi, _, cols = incidence(mentions, concepts, value="idf")
+    assert Xi[0, cols.index("x")] == 0.0  # in every paper
+    assert Xi[0, cols.index("y")] == pytest.approx(math.log(2))
+    with pytest.raises(ValueError, match="value"):
+        incidence(mentions, concepts, value="tfidf")
+
+
+def test_idf_is_log_papers_over_doc_freq():
+    mentions, _ = corpus(RARE_COMMON)
+    assert idf(mentions)["rare"] == pytest.approx(math.log(5 / 2))
+    assert idf(mentions)["common"] == pytest.approx(math.log(5 / 3))
+
+
+def test_a_rare_shared_concept_outweighs_a_common_one():
+    mentions, concepts = corpus(RARE_COMMON)
+    w = weights(paper_links(mentions, concepts, weight="idf"))
+    assert w[("A", "B")] == pytest.approx(math.log(5 / 2))
+    assert w[("A", "C")] == pytest.approx(math.log(5 / 3))
+    assert w[("A", "B")] > w[("A", "C")]
+    assert not any("E" in pair for pair in w)  # E shares nothing
+
+
+def test_count_jaccard_and_cosine_weights():
+    mentions, concepts = corpus({"A": ["x", "y", "z"], "B": ["x", "y"], "C": ["z", "w"], "D": ["w"]})
+    count = weights(paper_links(mentions, concepts, weight="count"))
+    assert count[("A", "B")] == 2 and count[("A", "C")] == 1
+    jac = weights(paper_links(mentions, concepts, weight="jaccard"))
+    assert jac[("A", "B")] == pytest.approx(2 / 3)
+    assert jac[("A", "C")] == pytest.approx(1 / 4)
+    cos = weights(paper_links(mentions, concepts, weight="cosine"))
+    vec = {p: {c: math.log(4 / d) for c, d in zip("xyzw", (2, 2, 2, 2)) if c in cs}
+           for p, cs in {"A": "xyz", "B": "xy", "C": "zw"}.items()}
+    norm = {p: math.sqrt(sum(v * v for v in vec[p].values())) for p in vec}
+    expected = sum(vec["A"][c] * vec["B"][c] for c in "xy") / (norm["A"] * norm["B"])
+    assert cos[("A", "B")] == pytest.approx(expected)
+    assert cos[("A", "B")] == pytest.approx(math.sqrt(2 / 3))
+
+
+def test_links_explain_themselves_strongest_concept_first():
+    mentions, concepts = corpus({"A": ["rare", "common", "mid"], "B": ["rare", "common", "mid"],
+                                 "C": ["common", "mid"], "D": ["common"], "E": ["x"]})
+    links = paper_links(mentions, concepts).set_index(["source", "target"])
+    assert links.loc[("A", "B"), "shared"] == "rare; mid; common"
+    assert links.loc[("A", "B"), "n_shared"] == 3
+    assert links.loc[("A", "B"), "weight"] == pytest.approx(
+        math.log(5 / 2) + math.log(5 / 3) + math.log(5 / 4))
+    short = paper_links(mentions, concepts, n_shared_explain=1).set_index(["source", "target"])
+    assert short.loc[("A", "B"), "shared"] == "rare" and short.loc[("A", "B"), "n_shared"] == 3
+
+
+def test_links_table_contract():
+    mentions, concepts = corpus(RARE_COMMON)
+    links = paper_links(mentions, concepts)
+    assert list(links.columns) == ["source", "target", "weight", "shared", "n_shared"]
+    assert (links["source"] < links["target"]).all()
+    assert links["weight"].is_monotonic_decreasing
+    assert links["n_shared"].dtype.kind == "i"
+
+
+def test_top_k_keeps_each_papers_strongest_links_from_either_end():
+    # hub shares one concept with each leaf; leaf i also shares i concepts with its twin
+    papers = {"hub": [f"h{i}" for i in range(6)]}
+    for i in range(6):
+        papers[f"leaf{i}"] = [f"h{i}"] + [f"t{i}_{j}" for j in range(i + 1)]
+        papers[f"twin{i}"] = [f"t{i}_{j}" for j in range(i + 1)]
+    mentions, concepts = corpus(papers)
+    links = paper_links(mentions, concepts, weight="count", top_k=1)
+    pairs = set(zip(links["source"], links["target"]))
+    # every leaf's best link is its twin (>= 1 shared); the hub's best is kept from the hub's side
+    for i in range(1, 6):
+        assert (f"leaf{i}", f"twin{i}") in pairs
+    hub_links = [p for p in pairs if "hub" in p]
+    assert hub_links == [("hub", "leaf0")]  # all hub links weigh 1: the tie goes to the smallest id
+    degree = pd.concat([links["source"], links["target"]]).value_counts()
+    assert set(degree.index) == set(papers)  # nobody is left without its strongest link
+
+
+def test_top_k_matches_brute_force_on_random_corpora():
+    rng = np.random.default_rng(7)
+    for trial in range(6):
+        n, v = 40, 25
+        p = 1 / np.arange(1, v + 1)
+        papers = {f"p{i:02d}": [f"c{c:02d}" for c in rng.choice(v, size=rng.integers(1, 7), replace=False,
+                                                                   p=p / p.sum())] for i in range(n)}
+        mentions, concepts = corpus(papers)
+        for weight in LINK_WEIGHTS:
+            full = paper_links(mentions, concepts, weight=weight, top_k=None)
+            got = paper_links(mentions, concepts, weight=weight, top_k=3)
+            # expected: each paper's 3 strongest (ties: smaller id), union over both ends
+            both = pd.concat([full, full.rename(columns={"source": "target", "target": "source"})])
+            both = both.assign(w=both["weight"].round(9))
+            best = both.sort_values(["source", "w", "target"], ascending=[True, False, True]).groupby("source").head(3)
+            expected = {tuple(sorted(x)) for x in zip(best["source"], best["target"])}
+            assert set(zip(got["source"], got["target"])) == expected, (trial, weight)
+            assert weights(got) == pytest.approx({k: weights(full)[k] for k in expected})
+
+
+def test_min_weight_and_min_shared():
+    mentions, concepts = corpus({"A": ["x", "y"], "B": ["x", "y"], "C": ["x", "z"], "D": ["z"]})
+    assert set(zip(*[paper_links(mentions, concepts, weight="count", min_shared=2)[c]
+                     for c in ("source", "target")])) == {("A", "B")}
+    w = weights(paper_links(mentions, concepts, weight="jaccard", min_weight=0.5))
+    assert set(w) == {("A", "B"), ("C", "D")}
+
+
+def test_max_df_share_ignores_ubiquitous_concepts_only_in_large_corpora():
+    big = {f"p{i:02d}": ["everywhere", f"pair{i // 2}"] for i in range(20)}
+    mentions, concepts = corpus(big)
+    links = paper_links(mentions, concepts, weight="count", top_k=None)
+    assert len(links) == 10  # only the pairs: "everywhere" (in 100%) does not link
+    assert "everywhere" not in " ".join(links["shared"])
+    loose = paper_links(mentions, concepts, weight="count", top_k=None, max_df_share=1.0)
+    assert len(loose) == 20 * 19 // 2
+    small = {k: v for k, v in list(big.items())[:6]}
+    mentions, concepts = corpus(small)
+    assert len(paper_links(mentions, concepts, weight="count", top_k=None)) == 15
+
+
+def test_ties_are_broken_by_target_id():
+    mentions, concepts = corpus({"A": ["x"], "D": ["x"], "B": ["x"], "C": ["x"], "Z": ["y"], "Y": ["y"]})
+    links = paper_links(mentions, concepts, weight="count", top_k=1)
+    # each of A, B, C, D links all others equally: every one picks the smallest other id
+    assert set(zip(links["source"], links["target"])) == {("A", "B"), ("A", "C"), ("A", "D"), ("Y", "Z")}
+
+
+def test_unselected_concepts_do_not_link():
+    mentions, concepts = corpus({"A": ["x", "hidden"], "B": ["hidden"], "C": ["x"]}, unselected=("hidden",))
+    assert set(zip(*[paper_links(mentions, concepts)[c] for c in ("source", "target")])) == {("A", "C")}
+
+
+def test_bad_arguments_are_refused():
+    mentions, concepts = corpus(RARE_COMMON)
+    for kwargs in ({"weight": "dice"}, {"top_k": 0}, {"max_df_share": 0}, {"min_shared": 0}):
+        with pytest.raises(ValueError):
+            paper_links(mentions, concepts, **kwargs)
+    with pytest.raises(ValueError, match="lacks"):
+        paper_links(mentions.drop(columns="concept_id"), concepts)
+
+
+def test_empty_and_linkless_corpora_give_empty_tables():
+    mentions, concepts = corpus({"A": ["x"], "B": ["y"]})
+    links = paper_links(mentions, concepts)
+    assert links.empty and list(links.columns) == ["source", "target", "weight", "shared", "n_shared"]
+    assert concept_links(mentions, concepts).empty
+
+
+def test_concept_links_association_strength():
+    mentions, concepts = corpus({"p1": ["a", "b"], "p2": ["a", "b"], "p3": ["a", "c"], "p4": ["a", "c", "d"]})
+    links = concept_links(mentions, concepts, top_k=None, min_cooccurrence=1).set_index(["source", "target"])
+    # co-occurrence totals s (sum of a concept's co-occurrences): a=5, b=2, c=3, d=2; m = 12/2
+    s = {"a": 5, "b": 2, "c": 3, "d": 2}
+    m = sum(s.values()) / 2
+    assert links.loc[("a", "b"), "cooccurrences"] == 2
+    assert links.loc[("a", "b"), "weight"] == pytest.approx(2 * m * 2 / (s["a"] * s["b"]))
+    assert links.loc[("c", "d"), "weight"] == pytest.approx(2 * m * 1 / (s["c"] * s["d"]))
+    strict = concept_links(mentions, concepts, top_k=None, min_cooccurrence=2)
+    assert set(zip(strict["source"], strict["target"])) == {("a", "b"), ("a", "c")}
+
+
+def test_to_graph_adds_every_node_with_plain_attributes():
+    mentions, concepts = corpus(RARE_COMMON)
+    links = paper_links(mentions, concepts)
+    papers = pd.DataFrame({"paper_id": list(RARE_COMMON), "title": ["t"] * 5,
+                           "year": pd.array([2020, None, 2021, 2022, 2023], dtype="Int64"),
+                           "note": [None, "n", "n", "n", "n"]})
+    G = to_graph(links, papers)
+    assert set(G.nodes) == set(RARE_COMMON) and G.degree("E") == 0
+    assert G.nodes["B"]["year"] == -1 and G.nodes["A"]["note"] == ""
+    assert isinstance(G.nodes["A"]["year"], int)
+    edge = G.edges["A", "B"]
+    assert edge["shared"] == "rare" and isinstance(edge["weight"], float) and isinstance(edge["n_shared"], int)
+    nx.write_graphml(G, __import__("io").BytesIO())  # writers accept it
+    assert set(to_graph(links, papers["paper_id"]).nodes) == set(RARE_COMMON)  # ids alone are enough
+
+
+def test_backbone_keeps_the_significant_links():
+    links = pd.DataFrame({"source": ["hub"] * 5 + ["x"], "target": ["a", "b", "c", "d", "e", "y"],
+                          "weight": [20.0, 0.5, 0.5, 0.5, 0.5, 1.0]})
+    kept = backbone(links, alpha=0.05)
+    assert kept["target"].tolist() == ["a"]
+    assert kept["alpha"].iloc[0] == pytest.approx((1 - 20 / 22) ** 4)
+    assert len(backbone(links, alpha=1.0)) == 5  # x–y: two degree-1 nodes never qualify
+    with pytest.raises(ValueError):
+        backbone(links, alpha=0)
