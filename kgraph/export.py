@@ -230,8 +230,10 @@ def _replace_files(staging: Path, out: Path, names: list[str]) -> None:
 
 # ----------------------------------------------------------------------------- tables
 def _csv_value(value: Any) -> Any:
-    if isinstance(value, str):  # CSV keeps every character UTF-8 can encode: only lone surrogates go
-        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, str):  # CSV keeps every character UTF-8 can encode, except:
+        # lone surrogates (U+FFFD instead), and a bare CR, which the csv writer leaves unquoted (its
+        # line terminator is "\n") while readers end the row there: line breaks become "\n", as in XML
+        return _SURROGATE.sub("\ufffd", value).replace("\r\n", "\n").replace("\r", "\n")
     if isinstance(value, (list, tuple, set)):
         return "; ".join(str(v) for v in value)
     if isinstance(value, dict):
