@@ -135,7 +135,7 @@ class KnowledgeGraph:
                  f"{int(self.concepts['selected'].sum())} / {len(self.concepts)}"),
                 ("paper links", len(self.paper_links)),
                 ("concept links", len(self.concept_links)),
-                ("communities", len(self.communities)),
+                ("communities", int((self.communities["community"] >= 0).sum())),
                 ("merged / skipped records", f"{s.get('merged', 0)} / {s.get('skipped', 0)}"),
                 ("model", self.config.model),
             ]
@@ -327,7 +327,7 @@ def build(
         "mentions": len(mentions),
         "paper_links": len(plinks),
         "concept_links": len(clinks),
-        "communities": len(comm_table),
+        "communities": int((comm_table["community"] >= 0).sum()),  # the "(no links)" row is not one
         "papers_without_concepts": int((~papers["paper_id"].isin(mentions["paper_id"])).sum()),
         # settings that shape the result; where the cache lives does not
         "settings": {k: v for k, v in config.to_dict().items() if k not in ("cache_dir", "progress")},
