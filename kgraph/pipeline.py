@@ -329,8 +329,8 @@ def build(
         "concept_links": len(clinks),
         "communities": int((comm_table["community"] >= 0).sum()),  # the "(no links)" row is not one
         "papers_without_concepts": int((~papers["paper_id"].isin(mentions["paper_id"])).sum()),
-        # settings that shape the result; where the cache lives does not
-        "settings": {k: v for k, v in config.to_dict().items() if k not in ("cache_dir", "progress")},
+        # settings that shape the result; where the cache lives and where extraction runs (dask) do not
+        "settings": {k: v for k, v in config.to_dict().items() if k not in ("cache_dir", "progress", "dask")},
         "versions": _versions(),
     }
     return KnowledgeGraph(
