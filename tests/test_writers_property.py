@@ -1,0 +1,246 @@
+"""Any text a paper can carry never crashes a writer, and every file reads back (issue 7).
+
+Hypothesis draws small corpora whose titles, abstracts, ids and concept phrases hold
+any Unicode (control characters, lone surrogates, U+FFFE/U+FFFF, RTL text and
+bidi overrides, emoji with joiners, ``<script>``, quotes, ``]]>``, spreadsheet
+formulas, values pandas would read as missing, very long strings). Each corpus goes
+through the real stages that need no spaCy (:func:`kgraph.concepts.build_concepts`
+from a hand-made :class:`kgraph.nlp.Extraction`, :func:`kgraph.graph.bipartite_graph`,
+:mod:`kgraph.project`, the pipeline's analysis) into a real
+:class:`~kgraph.pipeline.KnowledgeGraph`, which :func:`kgraph.export.write_outputs`
+writes. Then GraphML and GEXF parse with networkx to the same nodes and edges,
+node-link JSON and ``summary.json`` parse, every CSV reads back with pandas with no
+paper lost and every id intact, and no title escapes into the HTML as markup.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from kgraph import analyse
+from kgraph.concepts import ConceptSettings, build_concepts
+from kgraph.config import BuildConfig
+from kgraph.explorer import clean_text as xml_clean
+from kgraph.export import write_outputs
+from kgraph.graph import bipartite_graph
+from kgraph.ingest import clean_text as ingest_clean
+from kgraph.nlp import ACRONYM_COLUMNS, CANDIDATE_COLUMNS, Extraction, normalise_key
+from kgraph.pipeline import KnowledgeGraph, _analyse
+from kgraph.project import concept_links, paper_links, to_graph
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+NASTY = [
+    "<script>alert(1)</script>",
+    "</script><script>alert(2)</script>",
+    "<img src=x onerror=alert(3)>",
+    "<!-- comment --> ]]> <![CDATA[x]]>",
+    "\"double\" 'single' `back` \u201ccurly\u201d",
+    "a & b < c > d &amp; &#0; &lt;",
+    "تعلم الآلة للغة العربية",
+    "למידה עמוקה בעברית",
+    "\u202eevil bidi override\u202c \u200f\u200e",
+    "🤖 Robots that 🧠 learn 👩\u200d🔬 🇵🇹 👍🏽",
+    "\x00\x01\x08\x0b\x0c\x1b[31m\x1f\x7f controls",
+    "\ufffe\uffff non-characters \ufeff BOM",
+    "\ud800 lone \udfff surrogates \udbff",
+    "line\nbreak\r\ncrlf\rcr\ttab \u2028 \u2029 \x85",
+    "=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)",
+    "NA", "nan", "NaN", "null", "None", "#N/A", "", " ",
+    ",;\t|\"", "\\", "{\"json\": [1]}",
+    "x" * 20_000,
+    "Schr\\\"odinger $\\mathcal{O}(n)$ {braces}",
+    "\U0001d518\U0001d52b\U0001d526 math letters",
+]
+# ids as they come out of ingest: cleaned text, so no controls or surrogates, but
+# anything else (values pandas reads as missing, numbers with leading zeros, markup)
+NASTY_IDS = ["NA", "nan", "null", "None", "#N/A", "0", "007", "1.0", "1e5", "-1", "TRUE",
+             "<script>", "a,b", "a;b", "\"q\"", "10.1000/xyz(123)", "2101.00001", "مرحبا", "🤖",
+             "x" * 300, "paper:1", "concept:1"]
+CONCEPT_WORDS = ["<script>", "</script>", "a&b", "\"q\"", "it's", "naïve", "Straße", "ΣΩ", "עברית",
+                 "العربية", "🤖", "x" * 200, "]]>", "nan", "null", "1.0", "\u202e", "\U0001d518"]
+
+# every code point: st.characters() leaves out lone surrogates unless asked for them
+any_char = st.one_of(st.characters(), st.characters(categories=["Cs"]))
+any_text = st.one_of(
+    st.text(any_char),
+    st.sampled_from(NASTY),
+    st.tuples(st.sampled_from(NASTY), st.text(max_size=20), st.sampled_from(NASTY)).map("".join),
+)
+paper_ids = st.one_of(
+    st.sampled_from(NASTY_IDS),
+    st.text(min_size=1, max_size=30).map(ingest_clean),
+).filter(bool)
+word = st.one_of(
+    st.sampled_from(CONCEPT_WORDS),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs", "Cn", "Z")), min_size=1, max_size=12),
+)
+phrases = st.lists(word, min_size=1, max_size=3).map(" ".join).filter(lambda p: len(normalise_key(p)) >= 2)
+
+
+@st.composite
+def corpora(draw):
+    """(papers, candidates, min_df): a small corpus and its extraction."""
+    pool = draw(st.lists(phrases, min_size=1, max_size=8, unique_by=normalise_key))
+    ids = draw(st.lists(paper_ids, min_size=1, max_size=6, unique=True))
+    rows, cands = [], []
+    for pid in ids:
+        rows.append({"paper_id": pid, "title": draw(any_text), "abstract": draw(any_text),
+                     "year": draw(st.one_of(st.none(), st.integers(1000, 2999))),
+                     "authors": draw(any_text), "doi": "", "url": draw(st.sampled_from(
+                         ["", "https://example.org/x?a=1&b=2", "javascript:alert(1)"])),
+                     "source": f"hand-made.jsonl:{len(rows) + 1}"})
+        chosen = draw(st.lists(st.sampled_from(pool), max_size=4, unique_by=normalise_key))
+        for position, display in enumerate(chosen):
+            key = normalise_key(display)
+            for repeat in range(draw(st.integers(1, 2))):
+                cands.append({"paper_id": pid, "key": key, "display": display,
+                              "in_title": draw(st.booleans()), "position": 4 * position + repeat,
+                              "sent_start": position == 0, "pattern": "N" * (key.count(" ") + 1)})
+    papers = pd.DataFrame(rows, dtype=object)  # object: pandas' default str dtype cannot hold surrogates
+    papers["year"] = pd.array(papers["year"].tolist(), dtype="Int64")
+    candidates = pd.DataFrame(cands, columns=CANDIDATE_COLUMNS, dtype=object).astype(
+        {"in_title": bool, "sent_start": bool, "position": "int64"})
+    return papers, candidates, draw(st.sampled_from([1, 2]))
+
+
+def knowledge_graph(papers: pd.DataFrame, candidates: pd.DataFrame, min_df: int = 1) -> KnowledgeGraph:
+    """A real KnowledgeGraph from hand-made tables, through every stage after the parse."""
+    config = BuildConfig(min_df=min_df, cache_dir=None, max_html_nodes=200)
+    extraction = Extraction(candidates=candidates, acronyms=pd.DataFrame(columns=ACRONYM_COLUMNS))
+    concepts, mentions = build_concepts(papers, extraction, ConceptSettings(min_df=min_df))
+    graph = bipartite_graph(papers, concepts, mentions)
+    plinks = paper_links(mentions, concepts, top_k=config.links_per_paper)
+    clinks = concept_links(mentions, concepts, top_k=config.links_per_paper)
+    paper_graph = to_graph(plinks, papers["paper_id"])
+    concept_graph = to_graph(clinks, concepts.loc[concepts["selected"], "concept_id"])
+    papers, concepts, communities = _analyse(papers, concepts, mentions, paper_graph, concept_graph, graph,
+                                             config, analyse.communities, analyse.centrality,
+                                             analyse.label_communities)
+    summary = {"records": len(papers), "papers": len(papers), "merged": 0, "skipped": 0,
+               "concepts_selected": int(concepts["selected"].sum()), "settings": config.to_dict()}
+    return KnowledgeGraph(papers=papers, concepts=concepts, mentions=mentions, paper_links=plinks,
+                          concept_links=clinks, communities=communities, graph=graph, paper_graph=paper_graph,
+                          concept_graph=concept_graph, config=config, summary=summary)
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False, dtype=str)
+
+
+def as_csv_reads_back(text: str) -> str:
+    """What a CSV file gives back: lone surrogates as U+FFFD (UTF-8 cannot carry them), line breaks as LF."""
+    return SURROGATE.sub("\ufffd", text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+@lru_cache(maxsize=1)
+def script_tags_of_a_plain_build() -> dict[str, int]:
+    papers = pd.DataFrame({"paper_id": ["a", "b"], "title": ["Flows", "More flows"], "abstract": ["", ""],
+                           "year": pd.array([2020, None], dtype="Int64"), "authors": "", "doi": "", "url": "",
+                           "source": ["x:1", "x:2"]})
+    cands = pd.DataFrame([{"paper_id": p, "key": "flow", "display": "flow", "in_title": True, "position": 0,
+                           "sent_start": True, "pattern": "N"} for p in ("a", "b")], columns=CANDIDATE_COLUMNS)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_outputs(knowledge_graph(papers, cands), Path(tmp) / "out")
+        return {p.name: p.read_text(encoding="utf-8").lower().count("<script") for p in paths
+                if p.suffix == ".html"}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(corpora())
+def test_any_text_writes_every_file_and_reads_back(corpus):
+    papers, candidates, min_df = corpus
+    kg = knowledge_graph(papers, candidates, min_df)
+    n_nodes, n_edges = kg.graph.number_of_nodes(), kg.graph.number_of_edges()
+    assert sum(1 for _, d in kg.graph.nodes(data=True) if d["kind"] == "paper") == len(papers)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        paths = write_outputs(kg, out)
+        assert {p.name for p in paths} >= {"graph.graphml", "graph.gexf", "graph.json", "papers.csv",
+                                           "summary.json", "graph.html", "index.html"}
+
+        # GraphML and GEXF: the same nodes (ids without XML-forbidden characters) and edges
+        node_ids = {xml_clean(n) for n in kg.graph.nodes}
+        for reader, name in ((nx.read_graphml, "graph.graphml"), (nx.read_gexf, "graph.gexf")):
+            G = reader(out / name)
+            assert (G.number_of_nodes(), G.number_of_edges()) == (n_nodes, n_edges), name
+            assert set(G.nodes) == node_ids, name
+        # titles survive, less XML-forbidden characters (GEXF escapes CR in attributes; GraphML's
+        # element text goes through XML end-of-line handling, CR and CRLF becoming LF)
+        G, X = nx.read_graphml(out / "graph.graphml"), nx.read_gexf(out / "graph.gexf")
+        for pid, title in zip(papers["paper_id"], papers["title"]):
+            assert G.nodes[f"paper:{pid}"]["kind"] == X.nodes[f"paper:{pid}"]["kind"] == "paper"
+            assert X.nodes[f"paper:{pid}"].get("title", "") == xml_clean(title)
+            lf = xml_clean(title).replace("\r\n", "\n").replace("\r", "\n")
+            assert G.nodes[f"paper:{pid}"].get("title", "") == lf
+
+        # node-link JSON and summary.json parse
+        data = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+        H = nx.node_link_graph(data, edges="edges")
+        assert (H.number_of_nodes(), H.number_of_edges()) == (n_nodes, n_edges)
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        assert summary["papers"] == len(papers)
+
+        # CSV: no paper lost, ids and titles intact, every mention's paper known
+        table = read_csv(out / "papers.csv")
+        assert len(table) == len(papers)
+        assert sorted(table["paper_id"]) == sorted(papers["paper_id"])
+        by_id = dict(zip(table["paper_id"], table["title"]))
+        for pid, title in zip(papers["paper_id"], papers["title"]):
+            assert by_id[pid] == as_csv_reads_back(title)
+        mentions = read_csv(out / "mentions.csv")
+        assert len(mentions) == len(kg.mentions)
+        assert set(mentions["paper_id"]) <= set(papers["paper_id"])
+        concepts = read_csv(out / "concepts.csv")
+        assert sorted(concepts["concept_id"]) == sorted(kg.concepts["concept_id"])
+        for name in ("paper_links", "concept_links"):
+            links = read_csv(out / f"{name}.csv")
+            assert len(links) == len(getattr(kg, name))
+            assert (links["weight"].astype(float) > 0).all(), name  # no empty (NaN) or zero weight
+
+        # HTML: titles are data, never markup
+        for name, count in script_tags_of_a_plain_build().items():
+            page = (out / name).read_text(encoding="utf-8")
+            assert page.lower().count("<script") == count, name
+            for markup in ("<script>alert", "<img src=x", "<!-- comment", "]]>"):
+                assert markup not in page, (name, markup)
+
+
+@settings(max_examples=30, deadline=None)
+@example([("a bare\rCR once split a CSV row", "\r"), ("\ud800\x00", "\r\n")])
+@given(st.lists(st.tuples(st.text(any_char), st.text(any_char)), min_size=1, max_size=5))
+def test_lone_surrogates_and_controls_in_any_attribute_or_id(pairs):
+    """Strings no file can carry (lone surrogates, NUL, bare CR) straight into every text column, and
+    controls into the ids (pandas' groupby cannot hold a surrogate in a key, so ids have none)."""
+    papers = pd.DataFrame({
+        "paper_id": [f"p{i}{SURROGATE.sub('', t[:3])}" for i, (t, _) in enumerate(pairs)],
+        "title": [t for t, _ in pairs], "abstract": [a for _, a in pairs],
+        "year": pd.array([None] * len(pairs), dtype="Int64"), "authors": [a for _, a in pairs],
+        "doi": "", "url": "", "source": [a for _, a in pairs]}, dtype=object)
+    ids = [xml_clean(p) for p in papers["paper_id"]]
+    if len(set(ids)) < len(ids):  # ids that differ only in XML-forbidden characters: refused by design
+        return
+    cands = pd.DataFrame([{"paper_id": p, "key": "flow", "display": "flow", "in_title": True, "position": 0,
+                           "sent_start": True, "pattern": "N"} for p in papers["paper_id"]],
+                         columns=CANDIDATE_COLUMNS, dtype=object).astype({"in_title": bool, "sent_start": bool})
+    kg = knowledge_graph(papers, cands)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        write_outputs(kg, out)
+        for reader, name in ((nx.read_graphml, "graph.graphml"), (nx.read_gexf, "graph.gexf")):
+            G = reader(out / name)
+            assert G.number_of_nodes() == kg.graph.number_of_nodes() == len(pairs) + 1
+            assert G.number_of_edges() == kg.graph.number_of_edges() == len(pairs)
+        table = read_csv(out / "papers.csv")
+        assert sorted(table["paper_id"]) == sorted(map(as_csv_reads_back, papers["paper_id"]))
+        assert sorted(table["title"]) == sorted(map(as_csv_reads_back, papers["title"]))
+        assert sorted(table["abstract"]) == sorted(map(as_csv_reads_back, papers["abstract"]))
+        json.loads((out / "graph.json").read_text(encoding="utf-8"))
