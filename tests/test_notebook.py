@@ -8,7 +8,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "explore.ipynb
 
 
 def test_explore_notebook_runs(tmp_path, monkeypatch):
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel draws charts inline
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     nb = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
