@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 install: $(VENV)/.installed
 
 run: install
-	$(VENV)/bin/kgraph build --out outputs --force
+	$(VENV)/bin/kgraph build --out outputs --focus "Boltzmann,rationale,reasoning,flow"
 
 # Debian's chromium for the browser tests (playwright drives it; `playwright install` cannot work here).
 browser:

@@ -21,6 +21,7 @@ makes the ``concepts`` and ``mentions`` tables of DESIGN.md:
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -207,6 +208,7 @@ def is_generic(key: str) -> bool:
     return all(w in GENERIC_WORDS or w in LEADING_FILLERS for w in key.split(" "))
 
 
+@functools.lru_cache(maxsize=200_000)
 def _us_spelling(word: str) -> str:
     for pat, rep in _US_RULES:
         new = pat.sub(rep, word)
@@ -241,6 +243,13 @@ def _merge_variants(keys: Counter) -> dict[str, str]:
     return out
 
 
+def _most_common(frame: pd.DataFrame, by: str, value: str) -> dict:
+    """``{group: its most frequent value}``, ties to the smallest value; no Python per-group calls."""
+    n = frame.groupby([by, value], sort=False).size().reset_index(name="_n")
+    n = n.sort_values([by, "_n", value], ascending=[True, False, True]).drop_duplicates(by)
+    return dict(zip(n[by].tolist(), n[value].tolist()))
+
+
 def _acronym_maps(acronyms: pd.DataFrame) -> tuple[dict, dict, dict]:
     """Global and per-paper maps from an acronym key to its long form key.
 
@@ -255,7 +264,7 @@ def _acronym_maps(acronyms: pd.DataFrame) -> tuple[dict, dict, dict]:
     best = counts.drop_duplicates("skey")
     glob = dict(zip(best["skey"], best["long_key"]))
     # the short form as written, for aliases
-    shorts = a.groupby("skey")["short"].agg(lambda s: s.value_counts().index[0]).to_dict()
+    shorts = _most_common(a, "skey", "short")
     local = {(p, s): l for p, s, l in zip(a["paper_id"], a["skey"], a["long_key"])}
     # an acronym must not map onto itself or onto a phrase that contains it
     glob = {s: l for s, l in glob.items() if s != l and s not in l.split(" ")}
@@ -322,21 +331,17 @@ def normalise_candidates(
     if cand.empty:
         return cand.copy(), {}
     uniq = cand[["key", "display"]].drop_duplicates()
-    stripped = [_strip_fillers(k, d) for k, d in zip(uniq["key"], uniq["display"])]
-    fmap = {(k, d): s for k, d, s in zip(uniq["key"], uniq["display"], stripped)}
-    pairs = [fmap[(k, d)] for k, d in zip(cand["key"], cand["display"])]
+    uk, ud = uniq["key"].tolist(), uniq["display"].tolist()
+    fmap = {(k, d): _strip_fillers(k, d) for k, d in zip(uk, ud)}
+    pairs = [fmap[kd] for kd in zip(cand["key"].tolist(), cand["display"].tolist())]
     cand = cand.assign(key=[p[0] for p in pairs], display=[p[1] for p in pairs])
 
     glob, local, shorts = _acronym_maps(extraction.acronyms)
     aliases: dict[str, set[str]] = defaultdict(set)
     if glob:
-        long_disp = (
-            extraction.acronyms.groupby("long_key")["long_display"]
-            .agg(lambda s: s.value_counts().index[0])
-            .to_dict()
-        )
+        long_disp = _most_common(extraction.acronyms, "long_key", "long_display")
         keys, disps = [], []
-        for pid, k, d in zip(cand["paper_id"], cand["key"], cand["display"]):
+        for pid, k, d in zip(cand["paper_id"].tolist(), cand["key"].tolist(), cand["display"].tolist()):
             words = k.split(" ")
             amap = glob
             if any((pid, w) in local for w in words):
@@ -368,7 +373,7 @@ def normalise_candidates(
 
     drop = cand["key"].map(lambda k: is_generic(k) or k in settings.stopwords or len(k) < 2)
     cand = cand[~drop].reset_index(drop=True)
-    cand["pattern"] = [_fit_pattern(k, p) for k, p in zip(cand["key"], cand["pattern"])]
+    cand["pattern"] = [_fit_pattern(k, p) for k, p in zip(cand["key"].tolist(), cand["pattern"].tolist())]
     return cand, aliases
 
 
@@ -385,7 +390,7 @@ def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
     """
     body = cand[~cand["in_title"] & ~cand["sent_start"]]
     word_votes: dict[str, Counter] = defaultdict(Counter)
-    for d in body["display"]:
+    for d in body["display"].tolist():
         for w in d.split(" "):
             word_votes[w.lower()][w] += 1
             if "-" in w:  # GPT in GPT-4 votes for GPT; Thought in Chain-of-Thought does not
@@ -400,7 +405,7 @@ def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
         .drop_duplicates("key")
     )
     out = {}
-    for k, d in zip(top["key"], top["display"]):
+    for k, d in zip(top["key"].tolist(), top["display"].tolist()):
         words = d.split(" ")
         out[k] = " ".join(casing.get(w.lower(), w) if not any(c.isupper() for c in w[1:]) else w for w in words)
     return out, casing
@@ -443,7 +448,7 @@ def hub_concepts(
     if not eligible:
         return {}
     sub = cand[cand["key"].isin(eligible)]
-    patterns = sub.groupby("key")["pattern"].agg(lambda s: s.value_counts().index[0]).to_dict()
+    patterns = _most_common(sub, "key", "pattern")
     parents: dict[str, set[str]] = defaultdict(set)
     for key, pat in patterns.items():
         words = key.split(" ")
@@ -481,12 +486,12 @@ def score_mentions(cand: pd.DataFrame, n_papers: int, settings: ConceptSettings)
         in_title=("in_title", "any"),
         first_position=("position", "min"),
     ).reset_index()
-    forms = (
-        cand.drop_duplicates(["paper_id", "key", "display"])
-        .groupby(["paper_id", "key"], sort=False)["display"]
-        .agg(lambda s: "; ".join(sorted(s)[:5]))
-    )
-    m = m.merge(forms.rename("surface_forms").reset_index(), on=["paper_id", "key"])
+    u = cand.drop_duplicates(["paper_id", "key", "display"]).sort_values(["paper_id", "key", "display"])
+    u = u[u.groupby(["paper_id", "key"], sort=False).cumcount() < 5]
+    forms: dict = defaultdict(list)
+    for pk, d in zip(zip(u["paper_id"].tolist(), u["key"].tolist()), u["display"].tolist()):
+        forms[pk].append(d)
+    m["surface_forms"] = ["; ".join(forms[pk]) for pk in zip(m["paper_id"].tolist(), m["key"].tolist())]
     df = m.groupby("key").size()
     idf = np.log((n_papers + 1) / df)
     n_words = m["key"].str.count(" ") + 1
@@ -541,7 +546,7 @@ def broader_links(
 def narrower_closure(concepts: pd.DataFrame, roots: Iterable[str]) -> set[str]:
     """The concepts in ``roots`` and every concept narrower than them, transitively."""
     children: dict[str, list[str]] = defaultdict(list)
-    for cid, b in zip(concepts["concept_id"], concepts["broader"]):
+    for cid, b in zip(concepts["concept_id"].tolist(), concepts["broader"].tolist()):
         for parent in filter(None, str(b).split("; ")):
             children[parent].append(cid)
     seen: set[str] = set()
@@ -570,11 +575,13 @@ def resolve_term(term: str, concepts: pd.DataFrame) -> str | None:
 
 def _reach(concepts: pd.DataFrame, mentions: pd.DataFrame) -> pd.Series:
     """Papers that mention each concept or any concept narrower than it."""
-    papers_of = mentions.groupby("concept_id")["paper_id"].agg(set).to_dict()
+    papers_of: dict[str, set] = defaultdict(set)
+    for c, p in zip(mentions["concept_id"].tolist(), mentions["paper_id"].tolist()):
+        papers_of[c].add(p)
     reach: dict[str, set] = {}
     # narrower concepts have more words: fill them first, then hand their papers up
     order = sorted(concepts["concept_id"], key=lambda c: -(c.count(" ") + 1))
-    broader = dict(zip(concepts["concept_id"], concepts["broader"]))
+    broader = dict(zip(concepts["concept_id"].tolist(), concepts["broader"].tolist()))
     for cid in order:
         reach.setdefault(cid, set()).update(papers_of.get(cid, ()))
         for parent in filter(None, broader[cid].split("; ")):
@@ -628,7 +635,8 @@ def build_concepts(
 
     # hubs: short concepts that many of the corpus's phrases contain
     hubs = hub_concepts(concepts, cand, settings, casing)
-    new = sorted(h for h in hubs if h not in set(concepts["concept_id"]))
+    known = set(concepts["concept_id"].tolist())
+    new = sorted(h for h in hubs if h not in known)
     if new:
         score_of = concepts.set_index("concept_id")["score"]
         extra = pd.DataFrame({
@@ -647,10 +655,10 @@ def build_concepts(
         keep = set(top["concept_id"].head(settings.max_concepts))
         concepts["selected"] = concepts["concept_id"].isin(keep)
 
-    forms = (
-        cand.drop_duplicates(["key", "display"]).groupby("key")["display"]
-        .agg(lambda s: sorted(set(s)))
-    )
+    forms: dict = defaultdict(list)
+    kd = cand.drop_duplicates(["key", "display"]).sort_values(["key", "display"])
+    for k, d in zip(kd["key"].tolist(), kd["display"].tolist()):
+        forms[k].append(d)
 
     def alias_list(cid: str, label: str) -> str:
         al = set(acronym_aliases.get(cid, ()))
@@ -658,10 +666,11 @@ def build_concepts(
         al.update(f for f in forms.get(cid, []) if normalise_key(f).rstrip("s") != cid.rstrip("s"))
         return "; ".join(sorted(al, key=lambda a: (a.lower(), a))[:8])
 
-    concepts["aliases"] = [alias_list(c, l) for c, l in zip(concepts["concept_id"], concepts["label"])]
+    concepts["aliases"] = [alias_list(c, l) for c, l in zip(concepts["concept_id"].tolist(),
+                                                             concepts["label"].tolist())]
 
     vocab = set(concepts.loc[concepts["selected"], "concept_id"])
-    names = {c for c, l in zip(concepts["concept_id"], concepts["label"]) if _is_name(str(l))}
+    names = {c for c, l in zip(concepts["concept_id"].tolist(), concepts["label"].tolist()) if _is_name(str(l))}
     parents = broader_links(concepts["concept_id"], vocab, names)
     concepts["broader"] = concepts["concept_id"].map(lambda c: "; ".join(parents.get(c, [])))
     concepts["reach"] = _reach(concepts, mentions)
