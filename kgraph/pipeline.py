@@ -321,7 +321,8 @@ def build(
         "merged": report.merged,
         "skipped": len(report.skipped),
         "skipped_records": [{"file": f, "record": r, "reason": why} for f, r, why in report.skipped],
-        "files": report.files or ["(built-in corpus)"],
+        # as the user named them; the built-in corpus by name, not by where it is installed
+        "files": [str(p) for p in config.inputs] or ["(built-in corpus) " + Path(report.files[0]).name],
         "concepts_extracted": len(concepts),
         "concepts_selected": int(concepts["selected"].sum()),
         "mentions": len(mentions),
