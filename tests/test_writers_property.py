@@ -4,8 +4,8 @@ Hypothesis draws small corpora whose titles, abstracts, ids and concept phrases 
 any Unicode (control characters, lone surrogates, U+FFFE/U+FFFF, RTL text and
 bidi overrides, emoji with joiners, ``<script>``, quotes, ``]]>``, spreadsheet
 formulas, values pandas would read as missing, very long strings). Each corpus goes
-through the real stages that need no spaCy (:func:`kgraph.concepts.build_concepts`
-from a hand-made :class:`kgraph.nlp.Extraction`, :func:`kgraph.graph.bipartite_graph`,
+through :func:`kgraph.pipeline.from_extraction`, every stage after the parse
+(concepts from a hand-made :class:`kgraph.nlp.Extraction`, the bipartite graph,
 :mod:`kgraph.project`, the pipeline's analysis) into a real
 :class:`~kgraph.pipeline.KnowledgeGraph`, which :func:`kgraph.export.write_outputs`
 writes. Then GraphML and GEXF parse with networkx to the same nodes and edges,
@@ -25,16 +25,12 @@ import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kgraph import analyse
-from kgraph.concepts import ConceptSettings, build_concepts
 from kgraph.config import BuildConfig
 from kgraph.explorer import clean_text as xml_clean
 from kgraph.export import write_outputs
-from kgraph.graph import bipartite_graph
 from kgraph.ingest import clean_text as ingest_clean
 from kgraph.nlp import ACRONYM_COLUMNS, CANDIDATE_COLUMNS, Extraction, normalise_key
-from kgraph.pipeline import KnowledgeGraph, _analyse
-from kgraph.project import concept_links, paper_links, to_graph
+from kgraph.pipeline import KnowledgeGraph, from_extraction
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 NASTY = [
@@ -115,20 +111,7 @@ def knowledge_graph(papers: pd.DataFrame, candidates: pd.DataFrame, min_df: int 
     """A real KnowledgeGraph from hand-made tables, through every stage after the parse."""
     config = BuildConfig(min_df=min_df, cache_dir=None, max_html_nodes=200)
     extraction = Extraction(candidates=candidates, acronyms=pd.DataFrame(columns=ACRONYM_COLUMNS))
-    concepts, mentions = build_concepts(papers, extraction, ConceptSettings(min_df=min_df))
-    graph = bipartite_graph(papers, concepts, mentions)
-    plinks = paper_links(mentions, concepts, top_k=config.links_per_paper)
-    clinks = concept_links(mentions, concepts, top_k=config.links_per_paper)
-    paper_graph = to_graph(plinks, papers["paper_id"])
-    concept_graph = to_graph(clinks, concepts.loc[concepts["selected"], "concept_id"])
-    papers, concepts, communities = _analyse(papers, concepts, mentions, paper_graph, concept_graph, graph,
-                                             config, analyse.communities, analyse.centrality,
-                                             analyse.label_communities)
-    summary = {"records": len(papers), "papers": len(papers), "merged": 0, "skipped": 0,
-               "concepts_selected": int(concepts["selected"].sum()), "settings": config.to_dict()}
-    return KnowledgeGraph(papers=papers, concepts=concepts, mentions=mentions, paper_links=plinks,
-                          concept_links=clinks, communities=communities, graph=graph, paper_graph=paper_graph,
-                          concept_graph=concept_graph, config=config, summary=summary)
+    return from_extraction(papers, extraction, config)
 
 
 def read_csv(path: Path) -> pd.DataFrame:
