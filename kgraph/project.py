@@ -13,8 +13,8 @@ co-occurrence with VOSviewer's association strength), :func:`to_graph` and
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -35,6 +35,9 @@ MIN_PAPERS_FOR_DF_CAP = 20
 # rows is multiplied at once while its estimated number of product entries stays
 # under _CHUNK_ENTRIES (~16 bytes each, several arrays alive: a few hundred MB).
 _CHUNK_ENTRIES = 4_000_000
+# Products with fewer multiply-adds than this run in this process: forking
+# costs more than it saves.
+_PARALLEL_FROM = 300_000_000
 # Expanded (pair, concept) entries per block when intersecting concept lists.
 _INTERSECT_ENTRIES = 4_000_000
 
@@ -235,7 +238,8 @@ def _pair_sums(L, R, pi, pj):
     return s, n
 
 
-def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk_entries=_CHUNK_ENTRIES):
+def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk_entries=None,
+                 n_jobs: int | None = 1):
     """Each row's k strongest partners in ``L @ R.T`` (diagonal excluded).
 
     ``L`` and ``R`` are CSR with the same sparsity pattern and positive values.
@@ -244,7 +248,8 @@ def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk
     top k, so memory stays bounded whatever the corpus size. A pair qualifies
     when its weight is at least ``min_weight`` and it shares at least
     ``min_shared`` columns. Returns global ``(row, col, weight)`` arrays; with
-    ``k=None`` every qualifying pair once (row < col).
+    ``k=None`` every qualifying pair once (row < col). ``n_jobs`` processes share
+    the blocks (None: every core when the product is large).
     """
     pattern = L.copy()
     pattern.data = np.ones_like(pattern.data)
@@ -287,20 +292,48 @@ def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk
                 rows, cols, w = rows[real], cols[real], w[real]
         return rows, cols.astype(np.int64), w
 
-    # scipy's products and numpy's partitions release the GIL: blocks run on
-    # all cores; each block is independent, so the result does not depend on it
-    with ThreadPoolExecutor(max_workers=_workers()) as pool:
-        parts = list(pool.map(block, _chunks(cost, chunk_entries)))
+    if n_jobs is None:
+        n_jobs = _cores() if cost.sum() >= _PARALLEL_FROM else 1
+    parts = _map_blocks(block, list(_chunks(cost, chunk_entries or _CHUNK_ENTRIES)), n_jobs)
     if not parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     return tuple(np.concatenate(x) for x in zip(*parts))
 
 
-def _workers() -> int:
+def _cores() -> int:
     try:
-        return max(1, min(4, len(os.sched_getaffinity(0))))
-    except AttributeError:  # not on Linux
-        return max(1, min(4, os.cpu_count() or 1))
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _install_block(block) -> None:
+    global _forked_block
+    _forked_block = block
+
+
+def _run_forked_block(bounds):
+    return _forked_block(bounds)
+
+
+def _map_blocks(block, bounds: list, n_jobs: int) -> list:
+    """``[block(b) for b in bounds]``, on ``n_jobs`` forked processes when that is possible.
+
+    scipy's sparse product holds the GIL, so threads do not help; forked
+    children share the matrices copy-on-write and send back only each row's top
+    k. Where fork is unavailable (Windows, macOS' default) or not allowed (a
+    daemonic process, e.g. a Dask worker) the blocks run here, one by one.
+    """
+    if n_jobs > 1 and len(bounds) > 1 and not multiprocessing.current_process().daemon:
+        try:
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:
+            ctx = None
+        if ctx is not None:
+            # with fork, initargs reach the children without pickling (block is a closure)
+            with ctx.Pool(min(n_jobs, len(bounds)), initializer=_install_block, initargs=(block,)) as pool:
+                return pool.map(_run_forked_block, bounds, chunksize=1)
+    return [block(b) for b in bounds]
 
 
 def _union_pairs(r, c, n):
@@ -374,6 +407,7 @@ def paper_links(
     max_df_share: float = 0.5,
     min_shared: int = 1,
     n_shared_explain: int = 5,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Link papers by the selected concepts they share.
 
@@ -404,6 +438,10 @@ def paper_links(
         Minimum number of shared concepts for a link.
     n_shared_explain : int
         How many shared concepts ``shared`` lists.
+    n_jobs : int or None
+        Processes that share the product (forked, Linux only). None: every core
+        once the product is large (3·10⁸ multiply-adds, about 20,000 papers),
+        else 1. The result does not depend on it.
 
     Returns
     -------
@@ -417,11 +455,10 @@ def paper_links(
 
     Notes
     -----
-    The product is computed exactly, in blocks of rows on all cores, each row
-    keeping its top k, so memory stays bounded (about 1 GB on 100,000 papers).
-    Time grows with the sum over concepts of df², so it is the common concepts
-    that cost (``max_df_share`` bounds them): about 20 ns per unit of that sum
-    on one core. A concept found in only one paper links nothing and is left
+    The product is computed exactly, in blocks of rows, each row keeping its top
+    k, so memory stays bounded (about 2 GB on 100,000 papers). Time grows with
+    the sum over concepts of df², so it is the common concepts that cost
+    (``max_df_share`` bounds them): about 20 ns per unit of that sum on one core. A concept found in only one paper links nothing and is left
     out of the products, but still counts in a paper's concept set for
     ``jaccard`` and ``cosine``.
 
@@ -445,10 +482,12 @@ def paper_links(
         raise ValueError(f"min_shared must be at least 1, not {min_shared!r}")
     if n_shared_explain < 0:
         raise ValueError(f"n_shared_explain must be >= 0, not {n_shared_explain!r}")
+    if n_jobs is not None and n_jobs < 1:
+        raise ValueError(f"n_jobs must be at least 1 or None, not {n_jobs!r}")
     _require(concepts, ["concept_id", "selected"], "concepts")
     L, R, scoring, ids, key, paper_ids = _linking_matrices(mentions, concepts, weight, max_df_share)
     n = L.shape[0]
-    r, c, _ = _top_k_pairs(L, R, top_k, scoring, min_weight, min_shared)
+    r, c, _ = _top_k_pairs(L, R, top_k, scoring, min_weight, min_shared, n_jobs=n_jobs)
     pi, pj = _union_pairs(r, c, max(n, 1))
     # recompute every kept link from its shared concepts: exact, symmetric, and
     # the same numbers explain() reports

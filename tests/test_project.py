@@ -147,6 +147,18 @@ def test_top_k_matches_brute_force_on_random_corpora():
             assert weights(got) == pytest.approx({k: weights(full)[k] for k in expected})
 
 
+def test_blocks_and_processes_do_not_change_the_answer(monkeypatch):
+    import kgraph.project as project
+
+    rng = np.random.default_rng(3)
+    papers = {f"p{i:03d}": [f"c{c:02d}" for c in rng.choice(30, size=5, replace=False)] for i in range(120)}
+    mentions, concepts = corpus(papers)
+    whole = paper_links(mentions, concepts, weight="cosine", n_jobs=1)
+    monkeypatch.setattr(project, "_CHUNK_ENTRIES", 200)  # many small blocks
+    for n_jobs in (1, 2):
+        pd.testing.assert_frame_equal(paper_links(mentions, concepts, weight="cosine", n_jobs=n_jobs), whole)
+
+
 def test_min_weight_and_min_shared():
     mentions, concepts = corpus({"A": ["x", "y"], "B": ["x", "y"], "C": ["x", "z"], "D": ["z"]})
     assert set(zip(*[paper_links(mentions, concepts, weight="count", min_shared=2)[c]
