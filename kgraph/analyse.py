@@ -101,7 +101,39 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, reso
     return {n: int(number.get(n, NO_COMMUNITY)) for n in G.nodes}
 
 
-def _betweenness(H: nx.Graph, sources: np.ndarray, batch: int = 16) -> np.ndarray:
+def _adjacency(G: nx.Graph, weight: str | None) -> tuple[list, sp.csr_matrix]:
+    """Nodes in sorted order and the symmetric weighted adjacency matrix (no networkx copy)."""
+    nodes = sorted(G.nodes, key=_sort_key)
+    index = {node: i for i, node in enumerate(nodes)}
+    m = G.number_of_edges()
+    u = np.fromiter((index[a] for a, _ in G.edges()), dtype=np.int64, count=m)
+    v = np.fromiter((index[b] for _, b in G.edges()), dtype=np.int64, count=m)
+    if weight:
+        w = np.fromiter((float(d) for _, _, d in G.edges(data=weight, default=1.0)), dtype=float, count=m)
+    else:
+        w = np.ones(m)
+    loop = u == v
+    rows, cols = np.concatenate([u, v[~loop]]), np.concatenate([v, u[~loop]])
+    A = sp.csr_matrix((np.concatenate([w, w[~loop]]), (rows, cols)), shape=(len(nodes), len(nodes)))
+    return nodes, A
+
+
+def _pagerank(A: sp.csr_matrix, alpha: float = 0.85, tol: float = 1e-6, max_iter: int = 100) -> np.ndarray:
+    """PageRank by power iteration, as networkx computes it (dangling nodes jump uniformly)."""
+    n = A.shape[0]
+    strength = np.asarray(A.sum(axis=1)).ravel()
+    M = (sp.diags(np.divide(1.0, strength, out=np.zeros(n), where=strength != 0)) @ A).tocsr()
+    dangling = strength == 0
+    x = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        last = x
+        x = alpha * (M.T @ x + x[dangling].sum() / n) + (1 - alpha) / n
+        if np.abs(x - last).sum() < n * tol:
+            break
+    return x
+
+
+def _betweenness(A: sp.csr_matrix, sources: np.ndarray, batch: int = 16) -> np.ndarray:
     """Brandes' betweenness (hop counts), summed over ``sources``, vectorised.
 
     Distances come from scipy's breadth-first search; for each source the
@@ -109,9 +141,10 @@ def _betweenness(H: nx.Graph, sources: np.ndarray, batch: int = 16) -> np.ndarra
     level with ``np.bincount`` (path counts forwards, dependencies backwards).
     Work per source is O(edges), in numpy rather than Python loops.
     """
-    n = len(H)
-    A = nx.to_scipy_sparse_array(H, nodelist=list(H), weight=None, format="csr")
+    n = A.shape[0]
     A = sp.csr_matrix(A)
+    A.setdiag(0)
+    A.eliminate_zeros()
     coo = A.tocoo()
     u, v = coo.row.astype(np.int64), coo.col.astype(np.int64)
     total = np.zeros(n)
@@ -171,26 +204,29 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
     """
     if k_max < 1:
         raise ValueError(f"k_max must be at least 1, not {k_max!r}")
-    nodes = list(G.nodes)
-    if not nodes:
+    if G.number_of_nodes() == 0:
         return pd.DataFrame({"node": [], "degree": pd.Series([], dtype=int), "pagerank": [], "betweenness": []})
-    H = _canonical(G, weight)
-    n = len(H)
-    pr = nx.pagerank(H, weight="weight") if H.number_of_edges() else {x: 1 / n for x in H}
+    order, A = _adjacency(G, weight)
+    n = len(order)
     if n <= k_max:
         sources, scale = np.arange(n), 1.0
     else:
         sources = np.sort(np.random.default_rng(seed).choice(n, size=k_max, replace=False))
         scale = n / k_max
-    raw = _betweenness(H, sources) if H.number_of_edges() else np.zeros(n)
+    raw = _betweenness(A, sources) if A.nnz else np.zeros(n)
     if n > 2:
         scale /= (n - 1) * (n - 2)
-    bc = dict(zip(H.nodes, raw * scale))
+    table = pd.DataFrame({
+        "pagerank": _pagerank(A) if A.nnz else np.full(n, 1.0 / n),
+        "betweenness": raw * scale,
+    }, index=pd.Index(order, dtype=object))
+    nodes = list(G.nodes)
+    table = table.loc[nodes]
     return pd.DataFrame({
         "node": nodes,
-        "degree": [int(G.degree(x)) for x in nodes],
-        "pagerank": [float(pr[x]) for x in nodes],
-        "betweenness": [float(bc[x]) for x in nodes],
+        "degree": np.fromiter((d for _, d in G.degree(nodes)), dtype=np.int64, count=len(nodes)),
+        "pagerank": table["pagerank"].to_numpy(dtype=float),
+        "betweenness": table["betweenness"].to_numpy(dtype=float),
     })
 
 

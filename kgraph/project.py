@@ -165,22 +165,32 @@ def _chunks(cost: np.ndarray, budget: float):
         start = end
 
 
-def _k_best(indptr: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int) -> np.ndarray:
+def _k_best(indptr: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int, sample: int = 1024) -> np.ndarray:
     """Mask of each row's k largest ``vals``; ties go to the smaller column.
 
     Rows are the CSR segments ``indptr[r]:indptr[r+1]``. Values within a
     relative 1e-9 of the k-th largest count as tied, so that equal weights summed
     in a different order still tie. Loops over rows, never over pairs.
+
+    A long row is first cut at a safe floor: the k-th largest of its first
+    ``sample`` entries is at most the row's k-th largest, so the selection only
+    needs the entries above it.
     """
     counts = np.diff(indptr)
     keep = np.repeat(counts <= k, counts)
     for r in np.flatnonzero(counts > k):
         a, b = indptr[r], indptr[r + 1]
         v = vals[a:b]
-        top = np.argpartition(v, len(v) - k)[len(v) - k:]
+        if b - a > 4 * sample:
+            floor = np.partition(v[:sample], sample - k)[sample - k]
+            near = np.flatnonzero(v >= floor - 1e-9 * abs(floor))
+        else:
+            near = np.arange(b - a)
+        sub = v[near]
+        top = near[np.argpartition(sub, len(sub) - k)[len(sub) - k:]]
         t = v[top].min()
         tol = 1e-9 * max(abs(t), 1e-300)
-        if np.count_nonzero(v >= t - tol) > k:  # a tie at the k-th place: smaller column wins
+        if np.count_nonzero(sub >= t - tol) > k:  # a tie at the k-th place: smaller column wins
             above = np.flatnonzero(v > t + tol)
             tied = np.flatnonzero(np.abs(v - t) <= tol)
             tied = tied[np.argsort(cols[a:b][tied], kind="stable")[:k - len(above)]]

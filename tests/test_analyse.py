@@ -54,6 +54,8 @@ def test_centrality_matches_networkx_exactly_on_small_graphs():
     assert max(abs(table.at[n, "betweenness"] - reference[n]) for n in G) < 1e-12
     assert table.at["0", "degree"] == 16 and table["degree"].dtype.kind == "i"
     assert table["pagerank"].sum() == pytest.approx(1.0)
+    pagerank = nx.pagerank(G, weight="weight")  # karate edges carry weights
+    assert max(abs(table.at[n, "pagerank"] - pagerank[n]) for n in G) < 1e-9
     path = centrality(nx.path_graph(["a", "b", "c"]))
     assert path["betweenness"].tolist() == [0.0, 1.0, 0.0]
 
