@@ -215,9 +215,13 @@ def main(argv=None) -> int:
         mentions, concepts, timings = kgraph_tables(path, records, args.cache)
         build_s = time.perf_counter() - t
         print(f"kgraph build: {build_s:.1f} s ({', '.join(f'{s} {v:.1f}' for s, v in timings.items())})")
+        from kgraph.concepts import inherit_broader
+
+        # as a build links papers: mentions plus the broader concepts they imply
+        linking = inherit_broader(mentions, concepts)
         for weight in [w.strip() for w in args.weights.split(",") if w.strip()]:
             run(f"kgraph ({weight})", lambda w=weight: neighbours_from_links(
-                paper_links(mentions, concepts, weight=w, top_k=k), k))
+                paper_links(linking, concepts, weight=w, top_k=k), k))
     run("TF-IDF cosine", lambda: tfidf_neighbours(records, k))
     run("TF-IDF cosine (raw tf)", lambda: tfidf_neighbours(records, k, sublinear=False))
     if not args.no_yake:

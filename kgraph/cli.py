@@ -53,8 +53,9 @@ def build(
     focus: Optional[str] = typer.Option(None, "--focus", help='Comma-separated focus terms, e.g. '
                                         '"Boltzmann,rationale,reasoning,flow": they and every narrower concept '
                                         'are highlighted.'),
-    link_weight: str = typer.Option("idf", "--link-weight", help="Paper-link weight: idf (shared concepts, rare "
-                                    "ones count more), count, jaccard or cosine."),
+    link_weight: str = typer.Option("cosine", "--link-weight", help="Paper-link weight: cosine (of the papers' "
+                                    "concept vectors, rare concepts weigh more), idf (sum of shared concepts' idf), "
+                                    "count or jaccard."),
     links_per_paper: int = typer.Option(10, "--links-per-paper", min=1,
                                         help="Strongest links kept for each paper."),
     cache_dir: Path = typer.Option(default_cache_dir(), "--cache-dir",

@@ -573,6 +573,42 @@ def resolve_term(term: str, concepts: pd.DataFrame) -> str | None:
     return None
 
 
+def inherit_broader(mentions: pd.DataFrame, concepts: pd.DataFrame, decay: float = 0.5,
+                    levels: int = 4) -> pd.DataFrame:
+    """Mentions plus, for each, the selected broader concepts it implies at a decayed score.
+
+    A paper on ``Boltzmann generator`` is also, less specifically, on ``Boltzmann``
+    and on ``generator``: each step up the hierarchy keeps ``decay`` of the score
+    (the strongest path wins). Used for linking papers, so two papers on different
+    Boltzmann methods share ``Boltzmann``; the ``mentions`` table itself keeps only
+    what each paper says.
+
+    Returns a frame with ``paper_id, concept_id, score``.
+    """
+    cols = ["paper_id", "concept_id", "score"]
+    sel = concepts[concepts["selected"]]
+    edges = [(c, b) for c, bs in zip(sel["concept_id"].tolist(), sel["broader"].tolist())
+             for b in str(bs).split("; ") if b]
+    # every concept's broader links, selected or not, lead to selected parents
+    edges += [(c, b) for c, bs in zip(concepts.loc[~concepts["selected"], "concept_id"].tolist(),
+                                       concepts.loc[~concepts["selected"], "broader"].tolist())
+              for b in str(bs).split("; ") if b]
+    if not edges or mentions.empty:
+        return mentions[cols].copy()
+    up = pd.DataFrame(edges, columns=["concept_id", "parent"])
+    out = [mentions[cols]]
+    cur = mentions[cols]
+    for _ in range(levels):
+        cur = cur.merge(up, on="concept_id")[["paper_id", "parent", "score"]]
+        if cur.empty:
+            break
+        cur = cur.rename(columns={"parent": "concept_id"}).assign(score=lambda f: f["score"] * decay)
+        cur = cur.groupby(["paper_id", "concept_id"], as_index=False, sort=False)["score"].max()
+        out.append(cur)
+    both = pd.concat(out, ignore_index=True)
+    return both.groupby(["paper_id", "concept_id"], as_index=False, sort=True)["score"].max()
+
+
 def _reach(concepts: pd.DataFrame, mentions: pd.DataFrame) -> pd.Series:
     """Papers that mention each concept or any concept narrower than it."""
     papers_of: dict[str, set] = defaultdict(set)

@@ -39,8 +39,9 @@ class BuildConfig:
     focus : list of str
         Focus terms: those concepts and every concept narrower than them are marked.
     link_weight : str
-        Paper-link weight: ``idf`` (default: shared concepts weighted by rarity),
-        ``count``, ``jaccard`` or ``cosine``.
+        Paper-link weight: ``cosine`` (default: cosine of the papers' concept
+        vectors, each concept weighted by its score and rarity), ``idf`` (sum of the
+        shared concepts' idf), ``count`` or ``jaccard``.
     links_per_paper : int
         Strongest links kept per paper (``top_k``).
     batch_size : int
@@ -59,7 +60,7 @@ class BuildConfig:
     thesaurus: Path | None = None
     stopwords: Path | None = None
     focus: list[str] = field(default_factory=list)
-    link_weight: str = "idf"
+    link_weight: str = "cosine"
     links_per_paper: int = 10
     min_link_weight: float = 0.0
     batch_size: int = 16

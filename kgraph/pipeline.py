@@ -328,7 +328,7 @@ def from_extraction(
     >>> kg = from_extraction(papers, ex, BuildConfig(min_df=3))     # doctest: +SKIP
     """
     from .analyse import centrality, communities, label_communities
-    from .concepts import build_concepts
+    from .concepts import build_concepts, inherit_broader
     from .graph import bipartite_graph
     from .project import concept_links as make_concept_links
     from .project import paper_links as make_paper_links
@@ -351,8 +351,9 @@ def from_extraction(
     graph = bipartite_graph(papers, concepts, mentions)
     lap("graph")
 
-    plinks = make_paper_links(mentions, concepts, weight=config.link_weight, top_k=config.links_per_paper,
-                              min_weight=config.min_link_weight)
+    # papers also share the broader concepts of what they mention (Boltzmann for Boltzmann generator)
+    plinks = make_paper_links(inherit_broader(mentions, concepts), concepts, weight=config.link_weight,
+                              top_k=config.links_per_paper, min_weight=config.min_link_weight)
     clinks = make_concept_links(mentions, concepts, top_k=config.links_per_paper)
     paper_graph = to_graph(plinks, papers["paper_id"])
     concept_graph = to_graph(clinks, concepts.loc[concepts["selected"], "concept_id"])
