@@ -120,3 +120,18 @@ def test_mentions_rank_every_concept_and_title_counts_more(nlp):
     assert sorted(m["rank"]) == list(range(1, len(m) + 1))
     assert m.loc["graph neural network", "in_title"]
     assert m.loc["graph neural network", "rank"] < m.loc["transformer", "rank"]
+
+
+def test_inherit_broader_adds_parents_at_a_decayed_score():
+    from kgraph.concepts import inherit_broader
+
+    concepts = pd.DataFrame({
+        "concept_id": ["boltzmann generator", "boltzmann", "flow", "rare thing"],
+        "broader": ["boltzmann", "", "", "boltzmann"],
+        "selected": [True, True, True, False],
+    })
+    mentions = pd.DataFrame({"paper_id": ["a", "a", "b"], "concept_id": ["boltzmann generator", "flow", "rare thing"],
+                             "score": [2.0, 1.0, 4.0]})
+    got = inherit_broader(mentions, concepts, decay=0.5).set_index(["paper_id", "concept_id"])["score"].to_dict()
+    assert got == {("a", "boltzmann"): 1.0, ("a", "boltzmann generator"): 2.0, ("a", "flow"): 1.0,
+                   ("b", "boltzmann"): 2.0, ("b", "rare thing"): 4.0}
