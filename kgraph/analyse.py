@@ -18,7 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from .project import MIN_PAPERS_FOR_DF_CAP, _require, idf
+from .project import _intersect_rows, _linking_matrices, _require
 
 __all__ = [
     "communities",
@@ -383,6 +383,7 @@ def explain(
     mentions: pd.DataFrame,
     concepts: pd.DataFrame,
     graph: nx.Graph | None = None,
+    weight: str = "idf",
     max_df_share: float = 0.5,
 ) -> pd.DataFrame:
     """Why two papers are linked.
@@ -392,28 +393,29 @@ def explain(
     a, b : str
         Two paper_ids.
     mentions, concepts : DataFrame
-        The mentions and concepts tables.
+        The tables the links were made from (pass the same ``mentions`` that
+        went into :func:`kgraph.project.paper_links`).
     graph : networkx.Graph, optional
         The bipartite graph ("paper:<id>" / "concept:<id>" nodes); needed only
-        when the papers share no selected concept.
-    max_df_share : float
-        As in :func:`kgraph.project.paper_links`: concepts in more than this
-        share of the papers (corpora of 20+ papers) do not count for links and
-        contribute 0 here.
+        when the papers share no linking concept.
+    weight, max_df_share
+        As given to :func:`kgraph.project.paper_links`, so that the
+        contributions add up to that link's weight.
 
     Returns
     -------
     DataFrame
         Columns ``case``, ``step``, ``kind``, ``id``, ``label``,
-        ``contribution``, ``share``. When the papers share selected concepts
-        (``case == "shared"``) one row per shared concept, strongest first:
-        ``contribution`` is its idf (``log(N/df)``) and ``share`` its part of the
-        idf link weight (the shares sum to 1; with the default ``idf`` weight the
-        contributions sum to the link's weight). Otherwise (``case == "path"``)
-        the shortest path through the bipartite graph, one row per node from
-        ``a`` (step 0) to ``b``, with NaN contribution and share. When there is
-        no path at all the table is empty; ``result.attrs["case"]`` always holds
-        the case ("shared", "path" or "none").
+        ``contribution``, ``share``. When the papers share linking concepts
+        (``case == "shared"``): one row per shared concept, strongest first, with
+        its ``contribution`` to the link weight (its idf for ``idf``; the product
+        of the two papers' concept weights for ``cosine``; an equal part for
+        ``count`` and ``jaccard``) and ``share`` of it; the contributions sum to
+        the weight :func:`~kgraph.project.paper_links` gives the pair. Otherwise
+        (``case == "path"``) the shortest path through the bipartite graph, one
+        row per node from ``a`` (step 0) to ``b``, contribution and share NaN.
+        With no path at all the table is empty. ``result.attrs["case"]`` always
+        holds the case ("shared", "path" or "none").
 
     Examples
     --------
@@ -422,7 +424,7 @@ def explain(
     >>> explain("a", "b", mentions, concepts)[["case", "id", "share"]].values.tolist()
     [['shared', 'x', 1.0]]
     """
-    m = _selected_mentions(mentions, concepts)
+    _require(mentions, ["paper_id", "concept_id"], "mentions")
     known = set(mentions["paper_id"])
     if graph is not None:
         known |= {str(n)[len("paper:"):] for n in graph if str(n).startswith("paper:")}
@@ -430,23 +432,29 @@ def explain(
         if p not in known:
             raise ValueError(f"unknown paper_id {p!r}")
     names = _labels(concepts)
-    shared = sorted(set(m.loc[m["paper_id"] == a, "concept_id"]) & set(m.loc[m["paper_id"] == b, "concept_id"]))
-    if shared:
-        weights = idf(mentions).reindex(shared).fillna(0.0)
-        n_papers = mentions["paper_id"].nunique()
-        if n_papers >= MIN_PAPERS_FOR_DF_CAP:
-            df = m[m["concept_id"].isin(shared)].groupby("concept_id")["paper_id"].nunique()
-            weights[df.reindex(shared).to_numpy() > max_df_share * n_papers] = 0.0
-        total = float(weights.sum())
-        order = sorted(shared, key=lambda c: (-weights[c], c))
+    L, R, scoring, ids, _, paper_ids = _linking_matrices(mentions, concepts, weight, max_df_share)
+    row = {p: i for i, p in enumerate(paper_ids)}
+    if a in row and b in row and a != b:
+        pi, pj = np.array([row[a]]), np.array([row[b]])
+        _, col, pos_i, pos_j = _intersect_rows(L, pi, pj)
+    else:
+        col = pos_i = pos_j = np.zeros(0, dtype=np.int64)
+    if len(col):
+        products = L.data[pos_i] * R.data[pos_j]
+        n = float(len(col))
+        total = float(scoring.weigh(np.array([products.sum()]), np.array([n]), pi, pj)[0])
+        # count and jaccard give every shared concept the same part
+        parts = products if weight in ("idf", "cosine") else np.full(len(col), total / n)
+        order = np.lexsort((col, -parts))
+        cids = [ids[c] for c in col[order]]
         out = pd.DataFrame({
             "case": "shared",
             "step": range(1, len(order) + 1),
             "kind": "concept",
-            "id": order,
-            "label": [names.get(c, c) for c in order],
-            "contribution": [float(weights[c]) for c in order],
-            "share": [float(weights[c]) / total if total > 0 else 0.0 for c in order],
+            "id": cids,
+            "label": [names.get(c, c) for c in cids],
+            "contribution": parts[order].astype(float),
+            "share": (parts[order] / total if total > 0 else np.zeros(len(order))).astype(float),
         }, columns=EXPLAIN_COLUMNS)
         out.attrs["case"] = "shared"
         return out

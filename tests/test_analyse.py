@@ -139,6 +139,11 @@ def test_explain_shared_concepts_add_up_to_the_link_weight():
     assert why["contribution"].sum() == pytest.approx(links.loc[("f1", "f2"), "weight"])
     assert why["share"].sum() == pytest.approx(1.0)
     assert why["contribution"].iloc[0] == pytest.approx(math.log(8 / 2))
+    for weight in ("count", "jaccard", "cosine"):
+        links = paper_links(mentions, concepts, weight=weight, top_k=None).set_index(["source", "target"])
+        why = explain("f1", "mix", mentions, concepts, weight=weight)
+        assert why["contribution"].sum() == pytest.approx(links.loc[("f1", "mix"), "weight"]), weight
+        assert why["share"].sum() == pytest.approx(1.0)
 
 
 def test_explain_walks_the_bipartite_graph_when_nothing_is_shared():
