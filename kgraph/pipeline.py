@@ -80,8 +80,11 @@ class KnowledgeGraph:
     def explain(self, a: str, b: str) -> pd.DataFrame:
         """Why papers ``a`` and ``b`` are linked: shared concepts, or the shortest concept path."""
         from .analyse import explain
+        from .concepts import inherit_broader
 
-        return explain(self.find_paper(a), self.find_paper(b), self.mentions, self.concepts, self.graph)
+        # the same mentions and weight the links were made with, so contributions add up to the link
+        return explain(self.find_paper(a), self.find_paper(b), inherit_broader(self.mentions, self.concepts),
+                       self.concepts, self.graph, weight=self.config.link_weight)
 
     def papers_for(self, concept: str, include_narrower: bool = True) -> pd.DataFrame:
         """Papers that mention ``concept`` (by key, label or alias) or a concept narrower than it."""
