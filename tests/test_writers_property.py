@@ -156,14 +156,12 @@ def test_any_text_writes_every_file_and_reads_back(corpus):
             G = reader(out / name)
             assert (G.number_of_nodes(), G.number_of_edges()) == (n_nodes, n_edges), name
             assert set(G.nodes) == node_ids, name
-        # titles survive, less XML-forbidden characters (GEXF escapes CR in attributes; GraphML's
-        # element text goes through XML end-of-line handling, CR and CRLF becoming LF)
+        # titles survive exactly, less XML-forbidden characters (both writers escape CR as &#13;)
         G, X = nx.read_graphml(out / "graph.graphml"), nx.read_gexf(out / "graph.gexf")
         for pid, title in zip(papers["paper_id"], papers["title"]):
             assert G.nodes[f"paper:{pid}"]["kind"] == X.nodes[f"paper:{pid}"]["kind"] == "paper"
             assert X.nodes[f"paper:{pid}"].get("title", "") == xml_clean(title)
-            lf = xml_clean(title).replace("\r\n", "\n").replace("\r", "\n")
-            assert G.nodes[f"paper:{pid}"].get("title", "") == lf
+            assert G.nodes[f"paper:{pid}"].get("title", "") == xml_clean(title)
 
         # node-link JSON and summary.json parse
         data = json.loads((out / "graph.json").read_text(encoding="utf-8"))
