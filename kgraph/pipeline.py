@@ -295,7 +295,7 @@ def build(
             cache.close()
     lap("nlp")
 
-    kg = from_extraction(papers, extraction, config, report=report, concept_settings_=csettings, timings=timings)
+    kg = from_extraction(papers, extraction, config, report=report, concepts_settings=csettings, timings=timings)
     kg.run = {"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0)}
     return kg
 
@@ -310,7 +310,7 @@ def from_extraction(
     config: BuildConfig | None = None,
     *,
     report=None,
-    concept_settings_=None,
+    concepts_settings=None,
     timings: dict | None = None,
 ) -> KnowledgeGraph:
     """Every stage after the parse: concepts, graph, projections, communities.
@@ -324,6 +324,10 @@ def from_extraction(
     config : BuildConfig, optional
     report : kgraph.ingest.IngestReport, optional
         For the record counts of ``summary``; without it every paper counts as one record.
+    concepts_settings : kgraph.concepts.ConceptSettings, optional
+        Already read from ``config`` (thesaurus and stoplist files); read here if not given.
+    timings : dict, optional
+        Filled with seconds per stage.
 
     Examples
     --------
@@ -338,7 +342,7 @@ def from_extraction(
     from .project import to_graph
 
     config = config or BuildConfig()
-    csettings = concept_settings_ or concept_settings(config)
+    csettings = concepts_settings or concept_settings(config)
     timings = {} if timings is None else timings
     t = time.perf_counter()
 
