@@ -3,7 +3,7 @@
 >>> import kgraph
 >>> kg = kgraph.build()                      # the built-in corpus   # doctest: +SKIP
 >>> kg.top_concepts(10)                      # a DataFrame           # doctest: +SKIP
->>> kg.related("Boltzmann generators", k=5)  # with the reasons      # doctest: +SKIP
+>>> kg.related("Sequential Boltzmann", k=5)  # with the reasons      # doctest: +SKIP
 >>> kg.write("outputs")                      # HTML, GraphML, CSV... # doctest: +SKIP
 """
 __version__ = "0.1.0"
