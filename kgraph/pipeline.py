@@ -199,6 +199,18 @@ def concept_settings(config: BuildConfig):
     )
 
 
+def _stopwatch(timings: dict) -> Callable[[str], None]:
+    """``lap(stage)`` records the seconds since the previous lap (or since now) in ``timings``."""
+    last = [time.perf_counter()]
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        timings[stage] = round(now - last[0], 3)
+        last[0] = now
+
+    return lap
+
+
 def _versions() -> dict:
     import importlib.metadata as md
 
@@ -252,13 +264,7 @@ def build(
     from .nlp import extract
 
     timings: dict[str, float] = {}
-    t = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal t
-        now = time.perf_counter()
-        timings[stage] = round(now - t, 3)
-        t = now
+    lap = _stopwatch(timings)
 
     csettings = concept_settings(config)  # read the user's files before the long part
     papers, report = read_papers(config.inputs or None, fmt=config.format, strict=config.strict, warn=warn)
@@ -344,13 +350,7 @@ def from_extraction(
     config = config or BuildConfig()
     csettings = concepts_settings or concept_settings(config)
     timings = {} if timings is None else timings
-    t = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal t
-        now = time.perf_counter()
-        timings[stage] = round(now - t, 3)
-        t = now
+    lap = _stopwatch(timings)
 
     concepts, mentions = build_concepts(papers, extraction, csettings)
     lap("concepts")
