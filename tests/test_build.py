@@ -90,8 +90,7 @@ def test_paper_links_explain_themselves(kg):
     selected = set(kg.concepts.loc[kg.concepts["selected"], "concept_id"])
     for shared in pl["shared"].head(200):
         assert set(shared.split("; ")) <= selected
-    # each paper with links keeps at least its strongest ones (up to links_per_paper)
+    # every paper keeps at least its 10 strongest links (the corpus shares enough concepts for that)
     deg = pd.concat([pl["source"], pl["target"]]).value_counts()
-    linked = set(deg.index)
-    assert len(linked) > 150
-    assert (deg >= min(kg.config.links_per_paper, 1)).all()
+    assert len(deg) == len(kg.papers)
+    assert (deg >= kg.config.links_per_paper).all()
