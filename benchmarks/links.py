@@ -215,10 +215,10 @@ def main(argv=None) -> int:
         mentions, concepts, timings = kgraph_tables(path, records, args.cache)
         build_s = time.perf_counter() - t
         print(f"kgraph build: {build_s:.1f} s ({', '.join(f'{s} {v:.1f}' for s, v in timings.items())})")
-        from kgraph.concepts import inherit_broader
+        from kgraph.concepts import linking_mentions
 
-        # as a build links papers: mentions plus the broader concepts they imply
-        linking = inherit_broader(mentions, concepts)
+        # as a build links papers: mentions plus the broader concepts and parts they imply
+        linking = linking_mentions(mentions, concepts)
         for weight in [w.strip() for w in args.weights.split(",") if w.strip()]:
             run(f"kgraph ({weight})", lambda w=weight: neighbours_from_links(
                 paper_links(linking, concepts, weight=w, top_k=k), k))

@@ -439,9 +439,13 @@ def hub_concepts(
     its modifier (``Boltzmann`` in ``Boltzmann generator``; not ``neural`` in
     ``neural network``) are concepts in their own right when at least
     ``min_parents`` different eligible phrases contain them, even if they are
-    rarely written alone. Generic and stoplisted words never become hubs.
+    rarely written alone. So is any other run of nouns in such phrases that the
+    corpus also uses as a concept on its own (``graph`` in ``graph neural network``
+    once some paper names ``graph`` alone; not the adjective ``neural``). Generic
+    and stoplisted words never become hubs.
     """
     casing = casing or {}
+    known = set(concepts["concept_id"].tolist())
     eligible = concepts.loc[(concepts["doc_freq"] >= settings.min_df) & concepts["concept_id"].str.contains(" "),
                             "concept_id"]
     eligible = set(eligible)
@@ -466,6 +470,13 @@ def hub_concepts(
                 i + 1 < n and not _is_name(casing.get(words[i + 1], words[i + 1]))
             ) and (i == 0 or not _is_name(casing.get(words[i - 1], words[i - 1]))):
                 parents[w].add(key)
+        for size in range(1, n):  # any other part the corpus also uses as a concept alone
+            for start in range(0, n - size):
+                part = " ".join(words[start:start + size])
+                if part in known and set(pat[start:start + size]) == {"N"} and _hub_part(
+                    part, words[start - 1] if start else None, settings
+                ):
+                    parents[part].add(key)
     return {h: p for h, p in parents.items() if len(p) >= min_parents}
 
 
@@ -573,40 +584,87 @@ def resolve_term(term: str, concepts: pd.DataFrame) -> str | None:
     return None
 
 
-def inherit_broader(mentions: pd.DataFrame, concepts: pd.DataFrame, decay: float = 0.5,
-                    levels: int = 4) -> pd.DataFrame:
-    """Mentions plus, for each, the selected broader concepts it implies at a decayed score.
+def _ancestors(concepts: pd.DataFrame) -> pd.DataFrame:
+    """Every (concept_id, ancestor) pair: the broader concepts of each concept, transitively."""
+    edges = pd.DataFrame(
+        [(c, b) for c, bs in zip(concepts["concept_id"].tolist(), concepts["broader"].tolist())
+         for b in str(bs).split("; ") if b],
+        columns=["concept_id", "ancestor"],
+    )
+    closure, frontier = edges, edges
+    while not frontier.empty:  # broader concepts have fewer words, so this ends
+        step = frontier.merge(edges.rename(columns={"concept_id": "ancestor", "ancestor": "next"}), on="ancestor")
+        step = step[["concept_id", "next"]].rename(columns={"next": "ancestor"})
+        both = pd.concat([closure, step], ignore_index=True).drop_duplicates()
+        frontier = both.iloc[len(closure):]
+        closure = both
+    return closure.reset_index(drop=True)
 
-    A paper on ``Boltzmann generator`` is also, less specifically, on ``Boltzmann``
-    and on ``generator``: each step up the hierarchy keeps ``decay`` of the score
-    (the strongest path wins). Used for linking papers, so two papers on different
-    Boltzmann methods share ``Boltzmann``; the ``mentions`` table itself keeps only
-    what each paper says.
 
-    Returns a frame with ``paper_id, concept_id, score``.
+def linking_mentions(mentions: pd.DataFrame, concepts: pd.DataFrame, settings: ConceptSettings | None = None,
+                     part_weight: float = 0.5) -> pd.DataFrame:
+    """What each paper is about, for linking: its mentions, the broader concepts they imply and their parts.
+
+    A mention's weight is ``(count + title_weight·in_title) · (first_position + 1)^-e``
+    (the term-frequency part of :func:`score_mentions`, without its idf: the
+    projection applies the idf of this expanded table). Every mention also counts,
+    with the same weight, as a mention of each of its broader concepts, transitively
+    (a paper on ``Boltzmann generator`` is also on ``Boltzmann`` and ``generator``),
+    and with ``part_weight`` of it as a mention of every other selected concept its
+    phrase contains (``graph neural network`` contains ``graph``), so two papers on
+    different Boltzmann methods, or on different graph methods, share a concept
+    that explains their link. Weights from several mentions add up.
+
+    The ``mentions`` table itself keeps only what each paper says.
+
+    Returns
+    -------
+    DataFrame
+        ``paper_id, concept_id, score`` (the summed weight), sorted.
+
+    Examples
+    --------
+    >>> mentions = pd.DataFrame({"paper_id": ["p"], "concept_id": ["graph neural network"], "count": [1],
+    ...                          "in_title": [False], "first_position": [0]})
+    >>> concepts = pd.DataFrame({"concept_id": ["graph neural network", "neural network", "graph"],
+    ...                          "broader": ["neural network", "", ""], "selected": True})
+    >>> linking_mentions(mentions, concepts).values.tolist()
+    [['p', 'graph', 0.5], ['p', 'graph neural network', 1.0], ['p', 'neural network', 1.0]]
     """
+    settings = settings or ConceptSettings()
+    if part_weight < 0:
+        raise ValueError(f"part_weight must be >= 0, not {part_weight!r}")
     cols = ["paper_id", "concept_id", "score"]
-    sel = concepts[concepts["selected"]]
-    edges = [(c, b) for c, bs in zip(sel["concept_id"].tolist(), sel["broader"].tolist())
-             for b in str(bs).split("; ") if b]
-    # every concept's broader links, selected or not, lead to selected parents
-    edges += [(c, b) for c, bs in zip(concepts.loc[~concepts["selected"], "concept_id"].tolist(),
-                                       concepts.loc[~concepts["selected"], "broader"].tolist())
-              for b in str(bs).split("; ") if b]
-    if not edges or mentions.empty:
-        return mentions[cols].copy()
-    up = pd.DataFrame(edges, columns=["concept_id", "parent"])
-    out = [mentions[cols]]
-    cur = mentions[cols]
-    for _ in range(levels):
-        cur = cur.merge(up, on="concept_id")[["paper_id", "parent", "score"]]
-        if cur.empty:
-            break
-        cur = cur.rename(columns={"parent": "concept_id"}).assign(score=lambda f: f["score"] * decay)
-        cur = cur.groupby(["paper_id", "concept_id"], as_index=False, sort=False)["score"].max()
-        out.append(cur)
-    both = pd.concat(out, ignore_index=True)
-    return both.groupby(["paper_id", "concept_id"], as_index=False, sort=True)["score"].max()
+    if mentions.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "score" else object) for c in cols})
+    tf = (mentions["count"].astype(float) + settings.title_weight * mentions["in_title"].astype(float))
+    tf = tf * (mentions["first_position"].astype(float) + 1.0) ** -settings.position_exponent
+    direct = pd.DataFrame({"paper_id": mentions["paper_id"].to_numpy(), "concept_id": mentions["concept_id"].to_numpy(),
+                           "score": tf.to_numpy()})
+    implied = _ancestors(concepts).assign(factor=1.0)
+    if part_weight > 0:
+        selected = set(concepts.loc[concepts["selected"].astype(bool), "concept_id"].tolist())
+        above = implied.groupby("concept_id")["ancestor"].agg(set).to_dict()
+        parts = []
+        for cid in pd.unique(mentions["concept_id"]):
+            words = cid.split(" ")
+            n = len(words)
+            if n < 2:
+                continue
+            skip = above.get(cid, set())
+            for size in range(1, n):
+                for start in range(n - size + 1):
+                    part = " ".join(words[start:start + size])
+                    if part in selected and part not in skip:
+                        parts.append((cid, part))
+        if parts:
+            parts = pd.DataFrame(parts, columns=["concept_id", "ancestor"]).drop_duplicates()
+            implied = pd.concat([implied, parts.assign(factor=part_weight)], ignore_index=True)
+    spread = direct.merge(implied, on="concept_id")
+    spread = pd.DataFrame({"paper_id": spread["paper_id"], "concept_id": spread["ancestor"],
+                           "score": spread["score"] * spread["factor"]})
+    both = pd.concat([direct, spread], ignore_index=True)
+    return both.groupby(["paper_id", "concept_id"], as_index=False, sort=True)["score"].sum()[cols]
 
 
 def _reach(concepts: pd.DataFrame, mentions: pd.DataFrame) -> pd.Series:

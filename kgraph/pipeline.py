@@ -80,10 +80,11 @@ class KnowledgeGraph:
     def explain(self, a: str, b: str) -> pd.DataFrame:
         """Why papers ``a`` and ``b`` are linked: shared concepts, or the shortest concept path."""
         from .analyse import explain
-        from .concepts import inherit_broader
+        from .concepts import linking_mentions
 
         # the same mentions and weight the links were made with, so contributions add up to the link
-        return explain(self.find_paper(a), self.find_paper(b), inherit_broader(self.mentions, self.concepts),
+        linking = linking_mentions(self.mentions, self.concepts, concept_settings(self.config))
+        return explain(self.find_paper(a), self.find_paper(b), linking,
                        self.concepts, self.graph, weight=self.config.link_weight)
 
     def papers_for(self, concept: str, include_narrower: bool = True) -> pd.DataFrame:
@@ -341,7 +342,7 @@ def from_extraction(
     >>> kg = from_extraction(papers, ex, BuildConfig(min_df=3))     # doctest: +SKIP
     """
     from .analyse import centrality, communities, label_communities
-    from .concepts import build_concepts, inherit_broader
+    from .concepts import build_concepts, linking_mentions
     from .graph import bipartite_graph
     from .project import concept_links as make_concept_links
     from .project import paper_links as make_paper_links
@@ -358,8 +359,9 @@ def from_extraction(
     graph = bipartite_graph(papers, concepts, mentions)
     lap("graph")
 
-    # papers also share the broader concepts of what they mention (Boltzmann for Boltzmann generator)
-    plinks = make_paper_links(inherit_broader(mentions, concepts), concepts, weight=config.link_weight,
+    # papers also share the broader concepts and the parts of what they mention
+    # (Boltzmann for Boltzmann generator, graph for graph neural network)
+    plinks = make_paper_links(linking_mentions(mentions, concepts, csettings), concepts, weight=config.link_weight,
                               top_k=config.links_per_paper, min_weight=config.min_link_weight)
     clinks = make_concept_links(mentions, concepts, top_k=config.links_per_paper)
     paper_graph = to_graph(plinks, papers["paper_id"])

@@ -374,7 +374,8 @@ def _linking_matrices(mentions, concepts, weight, max_df_share):
         usable &= concept_idf > 0
     if weight == "cosine":
         X, _, _ = incidence(mentions, concepts, selected_only=True, value="score")
-        X = (X @ sp.diags(concept_idf * usable)).tocsr()
+        # idf + 1 (scikit-learn's smoothing): a concept found in half the papers still counts a little
+        X = (X @ sp.diags((1.0 + concept_idf) * usable)).tocsr()
         X.data[X.data < 0] = 0.0
         X.eliminate_zeros()
         norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
@@ -431,7 +432,7 @@ def paper_links(
         rare shared concept counts more than a common one. ``count``: number of
         shared concepts. ``jaccard``: shared / union of the two papers' concept
         sets. ``cosine``: cosine of the papers' concept vectors (mention score ×
-        idf, L2-normalised).
+        (1 + idf), L2-normalised).
     top_k : int or None
         A link is kept when it is among the ``top_k`` strongest of *either*
         paper, so every linked paper keeps at least its ``top_k`` strongest

@@ -106,6 +106,19 @@ def test_broader_links_and_focus(nlp):
     assert "normalizing flow" not in focus
 
 
+def test_a_part_used_alone_becomes_a_hub_but_not_a_broader_concept(nlp):
+    rows = [
+        ("a", "Graphs", "Graph neural networks learn on each graph."),
+        ("b", "Kernels", "We compare graph neural networks with graph kernels."),
+        ("c", "More kernels", "We study graph kernels for molecules."),
+    ]
+    concepts, _ = make(nlp, rows)
+    graph = concept(concepts, "graph")
+    assert graph["selected"]  # written alone once, and part of two selected phrases
+    b = dict(zip(concepts["concept_id"], concepts["broader"]))
+    assert "graph" not in b["graph neural network"].split("; ")  # a GNN is not a kind of graph
+
+
 def test_broader_links_keep_only_direct_parents():
     got = broader_links(["inverse reinforcement learning", "flow"], {"reinforcement learning", "learning", "flow"})
     assert got == {"inverse reinforcement learning": ["reinforcement learning"]}
@@ -122,16 +135,51 @@ def test_mentions_rank_every_concept_and_title_counts_more(nlp):
     assert m.loc["graph neural network", "rank"] < m.loc["transformer", "rank"]
 
 
-def test_inherit_broader_adds_parents_at_a_decayed_score():
-    from kgraph.concepts import inherit_broader
+def test_linking_mentions_count_for_broader_concepts_and_parts():
+    from kgraph.concepts import ConceptSettings, linking_mentions
 
     concepts = pd.DataFrame({
-        "concept_id": ["boltzmann generator", "boltzmann", "flow", "rare thing"],
-        "broader": ["boltzmann", "", "", "boltzmann"],
-        "selected": [True, True, True, False],
+        "concept_id": ["deep boltzmann generator", "boltzmann generator", "boltzmann", "generator", "deep",
+                       "rare thing", "thing"],
+        "broader": ["boltzmann generator", "boltzmann; generator", "", "", "", "thing", ""],
+        "selected": [True, True, True, True, True, False, True],
     })
-    mentions = pd.DataFrame({"paper_id": ["a", "a", "b"], "concept_id": ["boltzmann generator", "flow", "rare thing"],
-                             "score": [2.0, 1.0, 4.0]})
-    got = inherit_broader(mentions, concepts, decay=0.5).set_index(["paper_id", "concept_id"])["score"].to_dict()
-    assert got == {("a", "boltzmann"): 1.0, ("a", "boltzmann generator"): 2.0, ("a", "flow"): 1.0,
-                   ("b", "boltzmann"): 2.0, ("b", "rare thing"): 4.0}
+    mentions = pd.DataFrame({
+        "paper_id": ["a", "a", "b"],
+        "concept_id": ["deep boltzmann generator", "boltzmann", "rare thing"],
+        "count": [2, 1, 1], "in_title": [True, False, False], "first_position": [0, 5, 0]})
+    settings = ConceptSettings(title_weight=1.0, position_exponent=0.0)
+    got = linking_mentions(mentions, concepts, settings, part_weight=0.5)
+    got = got.set_index(["paper_id", "concept_id"])["score"].to_dict()
+    assert got == {
+        # (2 mentions + 1 for the title) for the phrase and each broader concept, transitively
+        ("a", "deep boltzmann generator"): 3.0, ("a", "boltzmann generator"): 3.0, ("a", "generator"): 3.0,
+        ("a", "boltzmann"): 3.0 + 1.0,  # implied, plus its own mention: weights add up
+        ("a", "deep"): 1.5,  # a part that is not broader: half
+        ("b", "rare thing"): 1.0, ("b", "thing"): 1.0,  # an unselected phrase still leads to its parent
+    }
+    without_parts = linking_mentions(mentions, concepts, settings, part_weight=0.0)
+    assert "deep" not in set(without_parts["concept_id"])
+    with pytest.raises(ValueError, match="part_weight"):
+        linking_mentions(mentions, concepts, part_weight=-1)
+
+
+def test_linking_mentions_join_papers_on_different_methods_of_one_field():
+    """Two papers naming different graph methods share "graph" through the parts of their phrases."""
+    from kgraph.project import paper_links
+
+    concepts = pd.DataFrame({
+        "concept_id": ["graph neural network", "graph kernel", "graph", "protein folding"],
+        "broader": ["", "", "", ""],
+        "selected": [True, True, True, True],
+    })
+    mentions = pd.DataFrame({
+        "paper_id": ["a", "b", "c", "c"],
+        "concept_id": ["graph neural network", "graph kernel", "protein folding", "graph kernel"],
+        "count": 1, "in_title": False, "first_position": 0})
+    from kgraph.concepts import linking_mentions
+
+    links = paper_links(linking_mentions(mentions, concepts), concepts, weight="cosine", top_k=None)
+    pairs = {(s, t): shared for s, t, shared in links[["source", "target", "shared"]].itertuples(index=False)}
+    assert pairs[("a", "b")] == "graph"
+    assert pairs[("b", "c")].startswith("graph kernel")
