@@ -644,14 +644,16 @@ def linking_mentions(mentions: pd.DataFrame, concepts: pd.DataFrame, settings: C
     implied = _ancestors(concepts).assign(factor=1.0)
     if part_weight > 0:
         selected = set(concepts.loc[concepts["selected"].astype(bool), "concept_id"].tolist())
-        above = implied.groupby("concept_id")["ancestor"].agg(set).to_dict()
+        above: dict[str, set] = defaultdict(set)
+        for cid, anc in zip(implied["concept_id"].tolist(), implied["ancestor"].tolist()):
+            above[cid].add(anc)
         parts = []
         for cid in pd.unique(mentions["concept_id"]):
             words = cid.split(" ")
             n = len(words)
             if n < 2:
                 continue
-            skip = above.get(cid, set())
+            skip = above.get(cid, ())
             for size in range(1, n):
                 for start in range(n - size + 1):
                     part = " ".join(words[start:start + size])
