@@ -60,7 +60,8 @@ def build(
                                         help="Strongest links kept for each paper."),
     cache_dir: Path = typer.Option(default_cache_dir(), "--cache-dir",
                                    help="Cache of extracted concepts: a rebuild parses only new papers."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache, and build even "
+                                  "when --out is up to date."),
     batch_size: int = typer.Option(16, "--batch-size", min=1, help="spaCy batch size (16 measured fastest here)."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Run extraction on Dask: 'local' (a LocalCluster on "
                                        "this machine) or a scheduler address such as tcp://host:8786."),
@@ -68,11 +69,18 @@ def build(
                                        help="Above this many nodes the HTML keeps the strongest and says so."),
     seed: int = typer.Option(42, "--seed", help="Seed for layout and communities (same seed, same picture)."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad record instead of skipping it."),
-    force: bool = typer.Option(False, "--force", help="Write into an existing folder that kgraph did not make."),
+    force: bool = typer.Option(False, "--force", help="Build even when --out is up to date, and write into an "
+                               "existing folder that kgraph did not make (only files with kgraph's names are "
+                               "replaced)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Build the graph from INPUTS (default: the built-in corpus) and write every output file to --out."""
-    from . import pipeline
+    """Build the graph from INPUTS (default: the built-in corpus) and write every output file to --out.
+
+    Like make, nothing is done when --out already holds this build: the same input
+    bytes, settings, spaCy pipeline and versions (kgraph's code no newer than the
+    outputs), and every output file there and untouched. --force or --no-cache builds anyway.
+    """
+    from . import pipeline  # cheap: spaCy, pandas and networkx load only when something is built
 
     started = time.perf_counter()
     try:
@@ -84,6 +92,11 @@ def build(
         )
     except ValueError as exc:
         _fail(str(exc))
+    if not (force or no_cache):
+        prev = pipeline.up_to_date(out, config)
+        if prev is not None:
+            typer.echo(_nothing_to_do(out, prev))
+            return
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -95,32 +108,29 @@ def build(
 
             bar = tqdm(total=total, desc="extracting", unit="paper", file=sys.stderr, leave=False)
         bar.update(done - bar.n)
+        if done >= total:
+            bar.close()  # before the outputs are written
 
     try:
-        _check_out(out, force)
-        kg = pipeline.build(config=config, progress=progress, warn=_warn)
-        if bar is not None:
-            bar.close()
-        t = time.perf_counter()
-        written = kg.write(out, force=force)
-        kg.timings["export"] = round(time.perf_counter() - t, 3)
+        kg = pipeline.build(config=config, out=out, force=force, progress=progress, warn=_warn)
     except KgraphError as exc:
+        _fail(str(exc))
+    finally:
         if bar is not None:
             bar.close()
-        _fail(str(exc))
-    _print_summary(kg, out, written, time.perf_counter() - started)
-
-
-def _check_out(out: Path, force: bool) -> None:
-    """Refuse early (before parsing) to write into a folder kgraph did not make."""
-    try:
-        from .export import check_output_dir
-    except ImportError:
+    if kg.run.get("up_to_date"):  # another run finished this very build meanwhile
+        typer.echo(f"{out}/ is up to date; nothing to do — --force rebuilds")
         return
-    check_output_dir(out, force=force)
+    _print_summary(kg, out, kg.run["written"], time.perf_counter() - started, notes=kg.run["notes"])
 
 
-def _print_summary(kg, out: Path, written, seconds: float) -> None:
+def _nothing_to_do(out: Path, prev) -> str:
+    built = time.strftime("%Y-%m-%d %H:%M", time.localtime(prev.built_ns / 1e9))
+    return (f"{out}/ is up to date (build key {prev.key[:12]}…, built {built}); nothing to do — "
+            "--force rebuilds")
+
+
+def _print_summary(kg, out: Path, written, seconds: float, notes=()) -> None:
     s = kg.summary
     lines = [
         f"papers      {s['papers']} read from {s['records']} records "
@@ -131,7 +141,7 @@ def _print_summary(kg, out: Path, written, seconds: float) -> None:
         f"{s['communities']} paper communities",
         f"top         " + ", ".join(kg.top_concepts(8)["label"]),
         f"outputs     {out}/: " + ", ".join(sorted(Path(p).name for p in written)),
-        *(f"note        {n}" for n in getattr(written, "notes", [])),
+        *(f"note        {n}" for n in notes),
         "timings     " + ", ".join(f"{k} {v:.1f}s" for k, v in kg.timings.items()),
         f"done        in {seconds:.1f} s",
     ]

@@ -7,23 +7,37 @@
 :class:`KnowledgeGraph` holds the tables and graphs, answers questions
 (:meth:`~KnowledgeGraph.related`, :meth:`~KnowledgeGraph.explain`, ...), and
 saves/loads itself so a notebook reopens a build without parsing again.
+
+Like ``make``, a build with an output folder is skipped when the folder already
+holds it: :func:`build_key` hashes everything the outputs depend on (input
+bytes, settings, versions), ``summary.json`` keeps the key of the build that wrote
+it, and :func:`up_to_date` compares the two (see :func:`build`, ``out=``).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import pickle
+import stat
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
-
-import networkx as nx
-import pandas as pd
+from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .config import BuildConfig
 from .errors import KgraphError
 
+if TYPE_CHECKING:  # importing this module stays cheap: the up-to-date check of `kgraph build` needs no pandas
+    import networkx as nx
+    import pandas as pd
+
 SAVE_NAME = "kgraph.pkl"
+# names export.py gives the marker of a finished output folder and the summary (kept equal by a test;
+# not imported from there because kgraph.export loads pandas and networkx)
+MARKER_NAME = ".kgraph"
+SUMMARY_NAME = "summary.json"
 
 
 @dataclass
@@ -224,10 +238,179 @@ def _versions() -> dict:
     return out
 
 
+# ----------------------------------------------------------------------------- up to date?
+#: Bump when what :func:`build_key` covers changes, so older keys never match.
+BUILD_KEY_FORMAT = 1
+#: Packages whose version can change the outputs (the spaCy pipeline's own version is added).
+KEY_PACKAGES = ("spacy", "networkx", "pandas", "scipy", "numpy", "pyvis", "lxml", "pylatexenc", "bibtexparser",
+                "rispy")
+
+
+def _file_digest(path: Path) -> str:
+    """sha256 of a file's bytes (streamed), or of a folder's files (by relative name); "missing" when unreadable."""
+    h = hashlib.sha256()
+    try:
+        if path.is_dir():
+            for member in sorted(p for p in path.rglob("*") if p.is_file()):
+                h.update(member.relative_to(path).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+                h.update(_file_digest(member).encode() + b"\n")
+            return "dir:" + h.hexdigest()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"  # the build itself reports the problem
+    return h.hexdigest()
+
+
+def _model_identity(model: str) -> str:
+    """The spaCy pipeline as the key sees it, without importing spaCy: ``name==version`` of an
+    installed package, else a digest of a pipeline folder's ``meta.json`` and ``config.cfg``."""
+    import importlib.metadata as md
+
+    try:
+        return f"{model}=={md.version(model)}"
+    except (md.PackageNotFoundError, ValueError):
+        pass
+    folder = Path(model)
+    if folder.is_dir():
+        return f"{model}@" + ",".join(_file_digest(folder / name) for name in ("meta.json", "config.cfg"))
+    return model  # not installed: the build says so
+
+
+def _builtin_corpus() -> Path:
+    from importlib.resources import files
+
+    return Path(str(files("kgraph").joinpath("data", "trending_papers.txt")))  # as ingest.builtin_corpus_path
+
+
+# settings that shape the result; where the cache lives and where extraction runs (dask) do not
+RUN_ONLY_SETTINGS = ("cache_dir", "progress", "dask")
+
+
+def output_settings(config: BuildConfig) -> dict:
+    """The settings that shape the outputs: every field but where the cache lives and where extraction runs."""
+    return {k: v for k, v in config.to_dict().items() if k not in RUN_ONLY_SETTINGS}
+
+
+def build_key(config: BuildConfig) -> str:
+    """A hash of everything the outputs of a build with ``config`` depend on.
+
+    The bytes of every input file (streamed, in the order given; the built-in
+    corpus is its packaged file), of the thesaurus and stopword files, the
+    settings of :func:`output_settings`, the versions of kgraph, Python, the spaCy
+    pipeline and the libraries of :data:`KEY_PACKAGES`, read from package metadata
+    (spaCy is not imported). kgraph's own code counts by version here and by file
+    time in :func:`up_to_date`, so the key of the same build is the same after an
+    edit of a comment, and ``summary.json`` with it. A file that cannot be read
+    gives a key no finished build has.
+
+    Examples
+    --------
+    >>> a = build_key(BuildConfig(min_df=2))
+    >>> a == build_key(BuildConfig(min_df=2, cache_dir=None)), a == build_key(BuildConfig(min_df=3))
+    (True, False)
+    """
+    import importlib.metadata as md
+
+    versions = {}
+    for pkg in KEY_PACKAGES:
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = None
+    inputs = config.inputs or [_builtin_corpus()]
+    files = {"inputs": [_file_digest(Path(p)) for p in inputs],
+             "thesaurus": _file_digest(Path(config.thesaurus)) if config.thesaurus else None,
+             "stopwords": _file_digest(Path(config.stopwords)) if config.stopwords else None}
+    doc = {"format": BUILD_KEY_FORMAT, "kgraph": __version__, "python": "%d.%d" % sys.version_info[:2],
+           "model": _model_identity(config.model), "versions": versions, "settings": output_settings(config),
+           "files": files}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PreviousBuild:
+    """A finished build found in an output folder (see :func:`previous_build`)."""
+
+    folder: Path
+    key: str
+    built_ns: int  # when it finished: the marker's modification time (ns since the epoch)
+    files: tuple[str, ...]
+
+
+def previous_build(out: str | Path) -> PreviousBuild | None:
+    """The finished kgraph build in ``out``, or None if there is none or it is damaged.
+
+    Finished means: the ``.kgraph`` marker (written last) lists the files, every one
+    of them is there, not empty and not changed since (no newer than the marker),
+    and ``summary.json`` holds the build key and lists the same files.
+
+    Examples
+    --------
+    >>> previous_build("/nonexistent") is None
+    True
+    """
+    out = Path(out)
+    try:
+        marker = (out / MARKER_NAME).stat()
+        listed = json.loads((out / MARKER_NAME).read_text(encoding="utf-8"))["files"]
+        if not isinstance(listed, list) or SUMMARY_NAME not in listed:
+            return None
+        for name in listed:
+            if not isinstance(name, str) or name != Path(name).name or name in (".", ".."):
+                return None
+            st = (out / name).stat()
+            if not stat.S_ISREG(st.st_mode) or st.st_size == 0 or st.st_mtime_ns > marker.st_mtime_ns:
+                return None
+        summary = json.loads((out / SUMMARY_NAME).read_text(encoding="utf-8"))
+        key = summary["build_key"]
+        if not isinstance(key, str) or sorted(summary.get("outputs", listed)) != sorted(listed):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return PreviousBuild(folder=out, key=key, built_ns=marker.st_mtime_ns, files=tuple(listed))
+
+
+def _code_time() -> int:
+    """The newest modification time (ns) of kgraph's own code and templates (not its data)."""
+    root = Path(__file__).parent
+    newest = 0
+    for path in root.rglob("*"):
+        rel = path.relative_to(root).parts
+        if rel[0] in ("__pycache__", "data") or path.suffix == ".pyc":
+            continue
+        try:
+            newest = max(newest, path.stat().st_mtime_ns)
+        except OSError:
+            pass
+    return newest
+
+
+def up_to_date(out: str | Path, config: BuildConfig) -> PreviousBuild | None:
+    """The finished build in ``out`` if it is the one ``config`` would make now, else None.
+
+    Up to date means: :func:`previous_build` finds a finished build, its key equals
+    :func:`build_key` of ``config``, and no file of kgraph's own code is newer than
+    it (as ``make`` would treat the program). Cheap: no spaCy, pandas or networkx.
+
+    Examples
+    --------
+    >>> up_to_date("outputs", BuildConfig())  # doctest: +SKIP
+    PreviousBuild(folder=PosixPath('outputs'), key='3f1c…', built_ns=1795837200000000000, files=(...))
+    """
+    prev = previous_build(out)
+    if prev is None or prev.key != build_key(config) or _code_time() > prev.built_ns:
+        return None
+    return prev
+
+
 def build(
     inputs=None,
     config: BuildConfig | None = None,
     *,
+    out: str | Path | None = None,
+    force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     warn: Callable[[str], None] | None = None,
     **settings,
@@ -241,6 +424,16 @@ def build(
     config : BuildConfig, optional
         All settings; keyword arguments override its fields
         (``min_df=3``, ``focus="Boltzmann,reasoning"``, ``cache_dir=None``, ...).
+    out : path, optional
+        Also write every output file into this folder (as :meth:`KnowledgeGraph.write`).
+        When the folder already holds this very build (:func:`up_to_date`: same
+        input bytes, settings and versions, finished and untouched) nothing is
+        parsed or written: the saved build is loaded from it, with
+        ``run["up_to_date"]`` True.
+    force : bool
+        With ``out``: build and write even when ``out`` is up to date, and write into
+        an existing folder kgraph did not make (only files with kgraph's names are
+        replaced). ``cache_dir=None`` also always builds.
     progress : callable, optional
         ``progress(done, total)`` during extraction.
     warn : callable, optional
@@ -249,6 +442,16 @@ def build(
     Returns
     -------
     KnowledgeGraph
+        ``summary["build_key"]`` is :func:`build_key` of the settings; with ``out``,
+        ``run["written"]`` lists the files written and ``run["notes"]`` what the HTML left out.
+
+    Raises
+    ------
+    InputError
+        A problem with an input file (see :func:`kgraph.ingest.read_papers`).
+    OutputError
+        ``out`` is a file, or a folder kgraph did not make and ``force`` is False
+        (checked before anything is parsed).
 
     Examples
     --------
@@ -256,11 +459,39 @@ def build(
     >>> kg = kgraph.build()  # doctest: +SKIP
     >>> kg.top_concepts(5)[["label", "doc_freq"]]  # doctest: +SKIP
     >>> kg.related("Inverse Reinforcement Learning", k=5)  # doctest: +SKIP
+    >>> kg = kgraph.build("papers.jsonl", out="outputs")  # doctest: +SKIP
+    >>> kgraph.build("papers.jsonl", out="outputs").run["up_to_date"]  # a second time  # doctest: +SKIP
+    True
     """
     if inputs is not None:
         settings["inputs"] = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     config = replace(config, **settings) if config is not None else BuildConfig(**settings)
+    if out is None:
+        return _build(config, progress=progress, warn=warn)
 
+    if not force and config.cache_dir is not None and up_to_date(out, config) is not None:
+        try:
+            kg = KnowledgeGraph.load(out)
+        except KgraphError:
+            kg = None  # the saved build is unreadable after all: build again
+        if kg is not None:
+            kg.config, kg.timings = config, {}
+            kg.run = {"parsed": 0, "from_cache": 0, "up_to_date": True, "written": [], "notes": []}
+            return kg
+    from .export import check_output_dir
+
+    check_output_dir(out, force=force)  # before the long part
+    kg = _build(config, progress=progress, warn=warn)
+    t = time.perf_counter()
+    written = kg.write(out, force=force)
+    kg.timings["export"] = round(time.perf_counter() - t, 3)
+    kg.run.update(written=list(written), notes=list(getattr(written, "notes", [])))
+    return kg
+
+
+def _build(config: BuildConfig, progress=None, warn=None) -> KnowledgeGraph:
+    """Every stage, from reading the files to the analysis, for :func:`build`."""
+    key = build_key(config)  # before reading: a file changed meanwhile makes the next build redo this one
     from .ingest import read_papers
     from .nlp import extract
 
@@ -303,12 +534,9 @@ def build(
     lap("nlp")
 
     kg = from_extraction(papers, extraction, config, report=report, concepts_settings=csettings, timings=timings)
-    kg.run = {"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0)}
+    kg.run = {"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0), "up_to_date": False}
+    kg.summary["build_key"] = key
     return kg
-
-
-# settings that shape the result; where the cache lives and where extraction runs (dask) do not
-RUN_ONLY_SETTINGS = ("cache_dir", "progress", "dask")
 
 
 def from_extraction(
@@ -389,7 +617,7 @@ def from_extraction(
         "concept_links": len(clinks),
         "communities": int((comm_table["community"] >= 0).sum()),  # the "(no links)" row is not one
         "papers_without_concepts": int((~papers["paper_id"].isin(mentions["paper_id"])).sum()),
-        "settings": {k: v for k, v in config.to_dict().items() if k not in RUN_ONLY_SETTINGS},
+        "settings": output_settings(config),
         "versions": _versions(),
     }
     return KnowledgeGraph(
