@@ -58,6 +58,9 @@ def build(
                                     "count or jaccard."),
     links_per_paper: int = typer.Option(10, "--links-per-paper", min=1,
                                         help="Strongest links kept for each paper."),
+    backbone: Optional[float] = typer.Option(None, "--backbone", min=0.0, max=1.0,
+                                             help="Keep only links the disparity filter finds significant at "
+                                             "this level (e.g. 0.05): a sparser graph for large corpora."),
     cache_dir: Path = typer.Option(default_cache_dir(), "--cache-dir",
                                    help="Cache of extracted concepts: a rebuild parses only new papers."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache, and build even "
@@ -87,7 +90,8 @@ def build(
         config = BuildConfig(
             inputs=list(inputs or []), format=format, model=model, min_df=min_df, max_concepts=max_concepts,
             thesaurus=thesaurus, stopwords=stopwords, focus=focus or [], link_weight=link_weight,
-            links_per_paper=links_per_paper, cache_dir=None if no_cache else cache_dir, batch_size=batch_size,
+            links_per_paper=links_per_paper, backbone=backbone, cache_dir=None if no_cache else cache_dir,
+            batch_size=batch_size,
             strict=strict, dask=dask, seed=seed, max_html_nodes=max_html_nodes,
         )
     except ValueError as exc:

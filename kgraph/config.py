@@ -44,6 +44,10 @@ class BuildConfig:
         shared concepts' idf), ``count`` or ``jaccard``.
     links_per_paper : int
         Strongest links kept per paper (``top_k``).
+    backbone : float, optional
+        Keep only the links the disparity filter finds significant at this level
+        (e.g. ``0.05``), in both projections: a sparser graph for large corpora.
+        ``None`` (default) keeps every top-k link.
     batch_size : int
         spaCy ``nlp.pipe`` batch size (16 was measured fastest here).
     cache_dir : path, optional
@@ -63,6 +67,7 @@ class BuildConfig:
     link_weight: str = "cosine"
     links_per_paper: int = 10
     min_link_weight: float = 0.0
+    backbone: float | None = None
     batch_size: int = 16
     cache_dir: Path | None = field(default_factory=default_cache_dir)
     strict: bool = False
@@ -79,6 +84,8 @@ class BuildConfig:
             raise ValueError("max_concepts must be at least 1")
         if self.links_per_paper < 1:
             raise ValueError("links_per_paper must be at least 1")
+        if self.backbone is not None and not 0 < self.backbone <= 1:
+            raise ValueError(f"backbone must be a significance level in (0, 1], not {self.backbone!r}")
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if self.link_weight not in ("idf", "count", "jaccard", "cosine"):

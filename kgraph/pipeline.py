@@ -592,6 +592,11 @@ def from_extraction(
     plinks = make_paper_links(linking_mentions(mentions, concepts, csettings), concepts, weight=config.link_weight,
                               top_k=config.links_per_paper, min_weight=config.min_link_weight)
     clinks = make_concept_links(mentions, concepts, top_k=config.links_per_paper)
+    if config.backbone is not None:  # the disparity filter: only links significant for an endpoint
+        from .project import backbone
+
+        plinks = backbone(plinks, config.backbone).drop(columns="alpha").reset_index(drop=True)
+        clinks = backbone(clinks, config.backbone).drop(columns="alpha").reset_index(drop=True)
     paper_graph = to_graph(plinks, papers["paper_id"])
     concept_graph = to_graph(clinks, concepts.loc[concepts["selected"], "concept_id"])
     lap("projections")

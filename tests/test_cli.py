@@ -123,6 +123,24 @@ def test_help_is_complete():
     r = kgraph("build", "--help")
     assert r.returncode == 0
     for opt in ("--out", "--format", "--model", "--min-df", "--max-concepts", "--thesaurus", "--stopwords",
-                "--focus", "--cache-dir", "--no-cache", "--dask", "--strict", "--force"):
+                "--focus", "--cache-dir", "--no-cache", "--dask", "--strict", "--force", "--backbone"):
         assert opt in r.stdout, opt
     assert kgraph("--help").returncode == 0
+
+
+def test_backbone_keeps_only_significant_links(tmp_path, corpus, built):
+    out, _ = built
+    thin = tmp_path / "thin"
+    r = kgraph("build", corpus, "--out", thin, "--cache-dir", tmp_path / "cache", "--backbone", "0.05", "-q")
+    assert r.returncode == 0, r.stderr
+    full = pd.read_csv(out / "paper_links.csv", dtype={"source": str, "target": str})
+    kept = pd.read_csv(thin / "paper_links.csv", dtype={"source": str, "target": str})
+    assert 0 < len(kept) < len(full)
+    # a subset of the same links, same weights and explanations
+    merged = kept.merge(full, on=["source", "target"], suffixes=("", "_full"), validate="one_to_one")
+    assert len(merged) == len(kept)
+    assert (merged["weight"] - merged["weight_full"]).abs().max() < 1e-9
+    assert (merged["shared"] == merged["shared_full"]).all()
+    assert json.loads((thin / "summary.json").read_text(encoding="utf-8"))["settings"]["backbone"] == 0.05
+    r = kgraph("build", corpus, "--out", tmp_path / "x", "--no-cache", "--backbone", "2")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
