@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
+import itertools
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -181,6 +184,9 @@ def read_stopwords(path: str | Path) -> frozenset:
 
 
 def _strip_fillers(key: str, display: str) -> tuple[str, str]:
+    first, _, rest = key.partition(" ")
+    if not rest or (first not in LEADING_FILLERS and display.partition(" ")[0].lower() not in LEADING_FILLERS):
+        return key, display  # one word, or no filler in front
     kw, dw = key.split(" "), display.split(" ")
     if len(kw) != len(dw):  # hyphenated words: the display has fewer spaces than the key
         while len(kw) > 1 and kw[0] in LEADING_FILLERS and dw and dw[0].lower() == kw[0]:
@@ -217,6 +223,10 @@ def _us_spelling(word: str) -> str:
     return word
 
 
+# the letters a British spelling needs before any of _US_RULES can change a word
+_US_HINT = re.compile(r"isation|ise|yse|our|elling|elled|tre|ogue")
+
+
 def _merge_variants(keys: Counter) -> dict[str, str]:
     """Map keys to a variant the corpus also holds: US spelling, closed compounds.
 
@@ -224,18 +234,26 @@ def _merge_variants(keys: Counter) -> dict[str, str]:
     the tagger missed/its singular become one key (the more frequent form) only
     when both occur.
     """
-    groups: dict[str, list[str]] = defaultdict(list)
-    for k in keys:
-        words = [_us_spelling(w) for w in k.split(" ")]
+    if not keys:
+        return {}
+    ks = pd.Series(list(keys))
+    # the key without spaces, less the s of a plural the tagger took for a proper noun
+    # ("Boltzmann Generators"): a last word of 4+ letters ending in s but not ss, us, is
+    group = ks.str.replace(" ", "", regex=False)
+    cut = ks.str.contains(r"(?:^| )[^ ]{2,}[^ sui]s$", regex=True).to_numpy(dtype=bool)
+    group = group.where(~cut, group.str.slice(stop=-1)).to_numpy(dtype=object, copy=True)
+    for i in np.flatnonzero(ks.str.contains(_US_HINT.pattern, regex=True).to_numpy(dtype=bool)).tolist():
+        words = [_us_spelling(w) for w in ks.iat[i].split(" ")]
         last = words[-1]
-        # a plural the tagger took for a proper noun ("Boltzmann Generators")
         if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")):
             words[-1] = last[:-1]
-        groups["".join(words)].append(k)
+        group[i] = "".join(words)
+    shared = pd.Series(group).duplicated(keep=False).to_numpy(dtype=bool)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for g, k in zip(group[shared].tolist(), ks[shared].tolist()):
+        groups[g].append(k)
     out = {}
     for members in groups.values():
-        if len(members) < 2:
-            continue
         best = max(members, key=lambda k: (keys[k], -len(k), k))
         for k in members:
             if k != best:
@@ -273,7 +291,7 @@ def _acronym_maps(acronyms: pd.DataFrame) -> tuple[dict, dict, dict]:
 
 def _expand(key: str, display: str, amap: dict, long_disp: dict) -> tuple[str, str]:
     words = key.split(" ")
-    if not any(w in amap for w in words):
+    if amap.keys().isdisjoint(words):
         return key, display
     dwords = display.split(" ")
     if len(dwords) != len(words):
@@ -296,27 +314,41 @@ def _split_of_phrases(cand: pd.DataFrame) -> pd.DataFrame:
     ``chain-of-thought``; otherwise ``number of samples`` becomes ``number`` and
     ``samples``.
     """
-    has_of = cand["pattern"].str.contains("O", regex=False)
+    has_of = cand["pattern"].str.contains("O", regex=False).to_numpy(dtype=bool)
     if not has_of.any():
         return cand
-    units = set(cand.loc[~has_of, "key"])
-    split = has_of & ~cand["key"].isin(units)
-    if not split.any():
+    code = pd.factorize(cand["key"])[0]
+    unit = np.bincount(code[~has_of], minlength=code.max() + 1) > 0
+    at_of = np.flatnonzero(has_of)
+    keep = unit[code[at_of]]
+    if keep.all():
         return cand
+    of = cand.iloc[at_of]
+    keys = of["key"].tolist()
+    split = has_of.copy()
+    split[at_of[keep]] = False
     rows = []
-    for r in cand[split].itertuples(index=False):
-        at = r.pattern.index("O")
-        kw = r.key.split(" ")
-        dparts = r.display.split(" of ", 1)
+    for pid, key, display, in_title, position, sent_start, pattern, whole in zip(
+        of["paper_id"].tolist(), keys, of["display"].tolist(), of["in_title"].tolist(), of["position"].tolist(),
+        of["sent_start"].tolist(), of["pattern"].tolist(), keep.tolist(),
+    ):
+        if whole:
+            continue
+        at = pattern.index("O")
+        kw = key.split(" ")
+        dparts = display.split(" of ", 1)
         if len(dparts) != 2:
             dparts = [" ".join(kw[:at]), " ".join(kw[at + 1 :])]
-        rows.append((r.paper_id, " ".join(kw[:at]), dparts[0], r.in_title, r.position, r.sent_start,
-                     r.pattern[:at]))
-        rows.append((r.paper_id, " ".join(kw[at + 1 :]), dparts[1], r.in_title, r.position + at + 1, False,
-                     r.pattern[at + 1 :]))
+        rows.append((pid, " ".join(kw[:at]), dparts[0], in_title, position, sent_start, pattern[:at]))
+        rows.append((pid, " ".join(kw[at + 1 :]), dparts[1], in_title, position + at + 1, False, pattern[at + 1 :]))
     parts = pd.DataFrame(rows, columns=cand.columns).astype(cand.dtypes.to_dict())
     parts = parts[parts["key"].str.len() > 0]
     return pd.concat([cand[~split], parts], ignore_index=True)
+
+
+def _any_hit(hit: pd.Series, parent: np.ndarray, n: int) -> np.ndarray:
+    """For each of ``n`` texts, whether any of its words is a hit (``parent`` from :func:`_split_words`)."""
+    return np.bincount(parent[hit.to_numpy(dtype=bool)], minlength=n) > 0
 
 
 def normalise_candidates(
@@ -330,55 +362,115 @@ def normalise_candidates(
     cand = _split_of_phrases(extraction.candidates)
     if cand.empty:
         return cand.copy(), {}
-    uniq = cand[["key", "display"]].drop_duplicates()
-    uk, ud = uniq["key"].tolist(), uniq["display"].tolist()
-    fmap = {(k, d): _strip_fillers(k, d) for k, d in zip(uk, ud)}
-    pairs = [fmap[kd] for kd in zip(cand["key"].tolist(), cand["display"].tolist())]
-    cand = cand.assign(key=[p[0] for p in pairs], display=[p[1] for p in pairs])
+    # Each distinct (key, display) is rewritten once, each distinct key merged, looked
+    # up and judged once; only acronyms a paper defines itself need the row's paper.
+    pair = cand.groupby(["key", "display"], sort=False).ngroup().to_numpy()
+    top = np.maximum.accumulate(pair)  # ngroup numbers pairs in order of first appearance
+    first = np.flatnonzero(np.r_[True, top[1:] != top[:-1]])
+    keys, displays = cand["key"].take(first).tolist(), cand["display"].take(first).tolist()
+    # leading fillers: only where the key has 2+ words and its or the display's first word is one
+    words, _, start = _split_words(keys)
+    first_words = [words[i] for i in start[:-1].tolist()]
+    words, _, dstart = _split_words(displays)
+    first_words += list(map(str.lower, [words[i] for i in dstart[:-1].tolist()]))
+    filler = pd.Series(first_words, dtype=object).isin(LEADING_FILLERS).to_numpy(dtype=bool)
+    filler = (filler[: len(keys)] | filler[len(keys) :]) & (np.diff(start) > 1)
+    for u in np.flatnonzero(filler).tolist():
+        keys[u], displays[u] = _strip_fillers(keys[u], displays[u])
 
     glob, local, shorts = _acronym_maps(extraction.acronyms)
     aliases: dict[str, set[str]] = defaultdict(set)
+    row = pair.copy()  # row -> its (key, display) in keys/displays; own acronyms get their own entry
     if glob:
         long_disp = _most_common(extraction.acronyms, "long_key", "long_display")
-        keys, disps = [], []
-        for pid, k, d in zip(cand["paper_id"].tolist(), cand["key"].tolist(), cand["display"].tolist()):
+        stripped = list(zip(keys, displays))
+        words, parent, _ = _split_words(keys)
+        words = pd.Series(words, dtype=object)
+        for u in np.flatnonzero(_any_hit(words.isin(glob.keys()), parent, len(keys))).tolist():
+            keys[u], displays[u] = _expand(*stripped[u], glob, long_disp)
+        maybe = _any_hit(words.isin({s for _, s in local}), parent, len(stripped))
+        rows = np.flatnonzero(maybe[pair] & cand["paper_id"].isin({p for p, _ in local}).to_numpy(dtype=bool))
+        for i, pid, u in zip(rows.tolist(), cand["paper_id"].take(rows).tolist(), pair[rows].tolist()):
+            k, d = stripped[u]
             words = k.split(" ")
-            amap = glob
             if any((pid, w) in local for w in words):
-                amap = dict(glob)
-                amap.update({w: local[(pid, w)] for w in words if (pid, w) in local})
-            nk, nd = _expand(k, d, amap, long_disp)
-            keys.append(nk)
-            disps.append(nd)
-        cand = cand.assign(key=keys, display=disps)
+                # the paper's own meanings first (only this key's words are looked up)
+                amap = {w: local[(pid, w)] if (pid, w) in local else glob[w]
+                        for w in words if (pid, w) in local or w in glob}
+                k, d = _expand(k, d, amap, long_disp)
+                row[i] = len(keys)
+                keys.append(k)
+                displays.append(d)
         for s, l in glob.items():
             aliases[l].add(shorts.get(s, s.upper()))
 
-    variants = _merge_variants(Counter(cand["key"]))
-    if variants:
-        cand = cand.assign(key=cand["key"].map(lambda k: variants.get(k, k)))
-
+    kcode, uniq = pd.factorize(np.array(keys, dtype=object))
+    kcode = kcode[row]
+    uniq = uniq.tolist()
+    variants = _merge_variants(Counter(dict(zip(uniq, np.bincount(kcode, minlength=len(uniq)).tolist()))))
+    concept = [variants.get(k, k) for k in uniq] if variants else uniq
     if settings.thesaurus:
         th = settings.thesaurus
-        cand = cand.assign(key=cand["key"].map(lambda k: th.get(k, k)))
-        cand = cand[cand["key"] != ""]
+        concept = [th.get(k, k) for k in concept]
         repl = {v for v in th.values() if v}
         lab = settings.thesaurus_labels
-        mask = cand["key"].isin(repl)
-        if mask.any():
-            cand.loc[mask, "display"] = cand.loc[mask, "key"].map(lambda k: lab.get(k, k))
+        for i in np.flatnonzero(np.array([k in repl for k in concept], dtype=bool)[kcode]).tolist():
+            row[i] = len(displays)
+            displays.append(lab.get(concept[kcode[i]], concept[kcode[i]]))
         for k, v in th.items():
             if v and k != v:
                 aliases[v].add(k)
-
-    drop = cand["key"].map(lambda k: is_generic(k) or k in settings.stopwords or len(k) < 2)
-    cand = cand[~drop].reset_index(drop=True)
-    cand["pattern"] = [_fit_pattern(k, p) for k, p in zip(cand["key"].tolist(), cand["pattern"].tolist())]
-    return cand, aliases
+    ccode, concept = pd.factorize(np.array(concept, dtype=object))
+    concept = concept.tolist()
+    words, parent, start = _split_words(concept)
+    n_words = np.diff(start)
+    generic = pd.Series(words, dtype=object).isin(GENERIC_WORDS | LEADING_FILLERS).to_numpy(dtype=bool)
+    generic = np.bincount(parent[~generic], minlength=len(concept)) == 0
+    as_series = pd.Series(concept, dtype=object)
+    drop = (generic | as_series.isin(MULTIWORD_GENERIC | settings.stopwords).to_numpy(dtype=bool)
+            | (np.array(list(map(len, concept)), dtype=np.int64) < 2))
+    code = ccode[kcode]
+    rows = np.flatnonzero(~drop[code])
+    code = code[rows]
+    patterns = cand["pattern"].take(rows)
+    fitted = patterns.to_numpy(dtype=object, copy=True)
+    for i in np.flatnonzero(patterns.str.len().to_numpy() != n_words[code]).tolist():
+        fitted[i] = _fit_pattern(concept[code[i]], fitted[i])
+    out = cand.iloc[rows].reset_index(drop=True)
+    out["key"] = pd.Series(concept).take(code).array
+    out["display"] = pd.Series(displays).take(row[rows]).array
+    out["pattern"] = fitted
+    return out, aliases
 
 
 # ---------------------------------------------------------------------------
 # labels
+
+
+def _split_words(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """All words of ``texts`` (split on single spaces), the index of the text each came
+    from, and where each text's words start (one more entry than ``texts``)."""
+    if not texts:
+        return [], np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    words = " ".join(texts).split(" ")
+    sizes = np.array(list(map(str.count, texts, itertools.repeat(" "))), dtype=np.int64) + 1
+    return words, np.repeat(np.arange(len(texts)), sizes), np.r_[0, np.cumsum(sizes)]
+
+
+def _sorted_unique(values: np.ndarray, counts: bool = False):
+    """``np.unique`` of an integer array by sorting (numpy 2's hash-based unique is slower
+    here), and with ``counts=True`` how often each value occurs."""
+    values = np.sort(values)
+    if not len(values):
+        return (values, np.zeros(0, dtype=np.int64)) if counts else values
+    start = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    if counts:
+        return values[start], np.diff(np.r_[start, len(values)])
+    return values[start]
+
+
+def _has_upper(text: str) -> bool:
+    return (text != text.lower()) if text.isascii() else any(c.isupper() for c in text)
 
 
 def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
@@ -388,27 +480,51 @@ def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
     occurrences vote; a word written capitalised mid-sentence more often than not
     (Boltzmann, Bayesian) keeps its capital in every label.
     """
-    body = cand[~cand["in_title"] & ~cand["sent_start"]]
-    word_votes: dict[str, Counter] = defaultdict(Counter)
-    for d in body["display"].tolist():
-        for w in d.split(" "):
-            word_votes[w.lower()][w] += 1
-            if "-" in w:  # GPT in GPT-4 votes for GPT; Thought in Chain-of-Thought does not
-                for part in w.split("-"):
-                    if sum(c.isupper() for c in part) >= 2:
-                        word_votes[part.lower()][part] += 1
-    casing = {lw: c.most_common(1)[0][0] for lw, c in word_votes.items()}
-    src = pd.concat([body, cand[cand["in_title"] | cand["sent_start"]]])
-    top = (
-        src.groupby(["key", "display"], sort=False).size().reset_index(name="n")
-        .sort_values(["key", "n", "display"], ascending=[True, False, True])
-        .drop_duplicates("key")
-    )
-    out = {}
-    for k, d in zip(top["key"].tolist(), top["display"].tolist()):
-        words = d.split(" ")
-        out[k] = " ".join(casing.get(w.lower(), w) if not any(c.isupper() for c in w[1:]) else w for w in words)
-    return out, casing
+    body = ~(cand["in_title"].to_numpy(dtype=bool) | cand["sent_start"].to_numpy(dtype=bool))
+    # Votes per spelling: each distinct display votes as often as it occurs, its words in
+    # order of first occurrence (a tie goes to the spelling seen first).
+    dcode, distinct = pd.factorize(cand["display"][body])
+    words, parent, _ = _split_words(distinct.tolist())
+    weight = np.bincount(dcode, minlength=len(distinct))[parent]
+    order = np.arange(len(words), dtype=np.int64) * 64
+    extra, extra_weight, extra_order = [], [], []
+    for i in itertools.compress(range(len(words)), map(operator.contains, words, itertools.repeat("-"))):
+        # GPT in GPT-4 votes for GPT; Thought in Chain-of-Thought does not
+        for j, part in enumerate(words[i].split("-")):
+            if _has_upper(part) and sum(c.isupper() for c in part) >= 2:
+                extra.append(part)
+                extra_weight.append(weight[i])
+                extra_order.append(order[i] + 1 + j)
+    seq = np.array(words, dtype=object)
+    if extra:
+        at = np.argsort(np.r_[order, extra_order], kind="stable")
+        seq = np.r_[seq, np.array(extra, dtype=object)][at]
+        weight = np.r_[weight, extra_weight][at]
+    vcode, spellings = pd.factorize(seq)
+    votes = np.bincount(vcode, weights=weight, minlength=len(spellings)).tolist()
+    casing: dict[str, str] = {}
+    most: dict[str, float] = {}
+    for w, n in zip(spellings.tolist(), votes):
+        lw = w.lower()
+        if n > most.get(lw, 0):
+            casing[lw], most[lw] = w, n
+    # the commonest display of each key, ties to the smallest
+    kcode, keys = pd.factorize(cand["key"])
+    dcode, displays = pd.factorize(cand["display"], sort=True)
+    pair, n = _sorted_unique(kcode.astype(np.int64) * len(displays) + dcode, counts=True)
+    pk, pd_ = pair // len(displays), pair % len(displays)
+    best = np.lexsort((pd_, -n, pk))
+    best = best[np.r_[True, pk[best][1:] != pk[best][:-1]]]
+    top = displays.take(pd_[best]).tolist()
+    # each word as labels write it; only labels with a word written otherwise are rebuilt
+    words, parent, start = _split_words(top)
+    wcode, distinct_words = pd.factorize(np.array(words, dtype=object))
+    distinct_words = distinct_words.tolist()
+    cased = [w if _has_upper(w[1:]) else casing.get(w.lower(), w) for w in distinct_words]
+    changed = np.array([c != w for c, w in zip(cased, distinct_words)], dtype=bool)[wcode]
+    for i in _sorted_unique(parent[changed]).tolist():
+        top[i] = " ".join([cased[c] for c in wcode[start[i] : start[i + 1]].tolist()])
+    return dict(zip(keys.take(pk[best]).tolist(), top)), casing
 
 
 _FUNCTION_WORDS = frozenset("of the a an to in on for and or with by from at as via vs".split())
@@ -484,6 +600,12 @@ def hub_concepts(
 # scoring
 
 
+def _as_column(values: pd.Index):
+    """Values for a new column, typed as pandas types a column of these Python values
+    (an object Index of text becomes ``str`` where pandas infers strings)."""
+    return values.to_numpy() if values.dtype == object else values
+
+
 def score_mentions(cand: pd.DataFrame, n_papers: int, settings: ConceptSettings) -> tuple[pd.DataFrame, pd.Series]:
     """Aggregate candidate occurrences to one row per paper × concept, scored and ranked.
 
@@ -491,29 +613,58 @@ def score_mentions(cand: pd.DataFrame, n_papers: int, settings: ConceptSettings)
     where ``idf = ln((N + 1) / df)``, ``e`` is a weak position exponent (0.1) and
     ``length`` down-weights single words (they are broader than phrases).
     """
-    g = cand.groupby(["paper_id", "key"], sort=False)
-    m = g.agg(
-        count=("position", "size"),
-        in_title=("in_title", "any"),
-        first_position=("position", "min"),
-    ).reset_index()
-    u = cand.drop_duplicates(["paper_id", "key", "display"]).sort_values(["paper_id", "key", "display"])
-    u = u[u.groupby(["paper_id", "key"], sort=False).cumcount() < 5]
-    forms: dict = defaultdict(list)
-    for pk, d in zip(zip(u["paper_id"].tolist(), u["key"].tolist()), u["display"].tolist()):
-        forms[pk].append(d)
-    m["surface_forms"] = ["; ".join(forms[pk]) for pk in zip(m["paper_id"].tolist(), m["key"].tolist())]
-    df = m.groupby("key").size()
+    # one integer per paper and per key, in sorted order, so groups are numpy work
+    pcode, pids = pd.factorize(cand["paper_id"], sort=True)
+    kcode, keys = pd.factorize(cand["key"], sort=True)
+    gcode = _sorted_unique(pcode.astype(np.int64) * len(keys) + kcode)
+    group = np.searchsorted(gcode, pcode.astype(np.int64) * len(keys) + kcode)
+    n_groups = len(gcode)
+    count = np.bincount(group, minlength=n_groups).astype("int64")
+    in_title = np.bincount(group, weights=cand["in_title"].to_numpy(dtype=bool), minlength=n_groups) > 0
+    position = cand["position"].to_numpy()
+    first_position = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_position, group, position)
+    # up to five distinct surface forms per paper and key, in sorted order
+    dcode, displays = pd.factorize(cand["display"], sort=True)
+    form = _sorted_unique(group.astype(np.int64) * len(displays) + dcode)
+    f_group, f_display = form // len(displays), form % len(displays)
+    n_forms = np.bincount(f_group, minlength=n_groups)
+    offset = np.r_[0, np.cumsum(n_forms)[:-1]]
+    forms = displays.take(f_display[offset]).to_numpy(dtype=object, copy=True)
+    multi = np.flatnonzero(n_forms > 1)
+    if len(multi):
+        shown = np.minimum(n_forms[multi], 5)
+        rows = np.repeat(offset[multi], shown) + np.arange(shown.sum()) - np.repeat(np.cumsum(shown) - shown, shown)
+        texts = displays.take(f_display[rows]).tolist()
+        at = 0
+        for g, k in zip(multi.tolist(), shown.tolist()):
+            forms[g] = "; ".join(texts[at : at + k])
+            at += k
+    g_paper, g_key = gcode // len(keys), gcode % len(keys)
+    m = pd.DataFrame({
+        "paper_id": _as_column(pids.take(g_paper)),
+        "key": _as_column(keys.take(g_key)),
+        "count": count,
+        "in_title": in_title,
+        "first_position": first_position.astype(position.dtype),
+        "surface_forms": forms,
+    })
+    df_values = np.bincount(g_key, minlength=len(keys))
+    df = pd.Series(df_values.astype("int64"), index=pd.Index(keys, name="key"))
     idf = np.log((n_papers + 1) / df)
     n_words = m["key"].str.count(" ") + 1
     tf = m["count"] + settings.title_weight * m["in_title"].astype(float)
     length = np.where(n_words == 1, settings.single_word_factor, 1.0)
     m["score"] = (
-        tf * m["key"].map(idf).to_numpy() * (m["first_position"] + 1.0) ** -settings.position_exponent * length
+        tf * idf.to_numpy()[g_key] * (m["first_position"] + 1.0) ** -settings.position_exponent * length
     )
-    m = m.sort_values(["paper_id", "score", "first_position", "key"], ascending=[True, False, True, True])
-    m["rank"] = m.groupby("paper_id", sort=False).cumcount() + 1
-    return m.rename(columns={"key": "concept_id"}).reset_index(drop=True), idf
+    # papers in order, then score (highest first), first position and key; ranks count within a paper
+    order = np.lexsort((g_key, m["first_position"].to_numpy(), -m["score"].to_numpy(), g_paper))
+    m = m.take(order).reset_index(drop=True)
+    g_paper = g_paper[order]
+    starts = np.flatnonzero(np.r_[True, g_paper[1:] != g_paper[:-1]])
+    m["rank"] = np.arange(len(m), dtype="int64") - np.repeat(starts, np.diff(np.r_[starts, len(m)])) + 1
+    return m.rename(columns={"key": "concept_id"}), idf
 
 
 def broader_links(
@@ -534,24 +685,87 @@ def broader_links(
     >>> broader_links(["inverse reinforcement learning"], {"reinforcement learning", "learning"})
     {'inverse reinforcement learning': ['reinforcement learning']}
     """
-    out: dict[str, list[str]] = {}
-    for key in keys:
-        words = key.split(" ")
-        n = len(words)
-        if n < 2:
-            continue
-        found = []
-        for length in range(n - 1, 0, -1):
-            for start in range(0, n - length + 1):
-                sub = " ".join(words[start : start + length])
-                is_head = start + length == n
-                if sub in vocabulary and (is_head or names is None or sub in names):
-                    span = (start, start + length)
-                    if not any(s <= span[0] and span[1] <= e for s, e, _ in found):
-                        found.append((span[0], span[1], sub))
-        if found:
-            out[key] = [f[2] for f in sorted(found, key=lambda f: (f[0], f[1]))]
-    return out
+    keys = keys.tolist() if hasattr(keys, "tolist") else list(keys)
+    vocabulary = [v for v in vocabulary if isinstance(v, str)]
+    if not keys or not vocabulary:
+        return {}
+    # Words as integers; a part of up to four words as one integer, so every part of
+    # every key is looked up at once (longer parts, rare, as text).
+    n_keys = len(keys)
+    named = [v for v in names if isinstance(v, str)] if names is not None else []
+    texts = keys + vocabulary + named
+    joined = " ".join(keys)
+    words, parent, start = _split_words(texts)
+    code, distinct = pd.factorize(np.array(words, dtype=object))
+    code = code.astype(np.int64) + 1
+    base = len(distinct) + 1
+    n = np.diff(start)
+    length = np.array(list(map(len, words[: start[n_keys]])), dtype=np.int64)
+    offset = np.r_[0, np.cumsum(length + 1)[:-1]]
+    wide = 4 if base ** 4 < 2 ** 62 else 2 if base ** 2 < 2 ** 62 else 1
+
+    def encode(first: np.ndarray, size: int) -> np.ndarray:
+        out = np.zeros(len(first), dtype=np.int64)
+        for j in range(size):
+            out = out * base + code[first + j]
+        return out
+
+    def codes_of(lo: int, hi: int) -> dict[int, np.ndarray]:
+        """Codes of the texts lo..hi-1 (vocabulary or names) by word count."""
+        idx = np.arange(lo, hi)
+        return {size: _sorted_unique(encode(start[idx[n[idx] == size]], size))
+                for size in np.unique(n[idx]).tolist() if size <= wide}
+
+    vocab_codes = codes_of(n_keys, n_keys + len(vocabulary))
+    name_codes = codes_of(n_keys + len(vocabulary), len(texts))
+    vocab_long, names_long = set(vocabulary), set(named)
+
+    def member(values: np.ndarray, table: np.ndarray | None) -> np.ndarray:
+        if table is None or not len(table):
+            return np.zeros(len(values), dtype=bool)
+        at = np.minimum(np.searchsorted(table, values), len(table) - 1)
+        return table[at] == values
+
+    found = []  # (key, size, start, hit) per part size and start
+    key_n = n[:n_keys]
+    for size in range(1, int(key_n.max()) if n_keys else 1):
+        has = np.flatnonzero(key_n > size)
+        for at in range(0, int(key_n[has].max()) - size + 1):
+            k = has[key_n[has] - size >= at]
+            first = start[k] + at
+            if size <= wide:
+                value = encode(first, size)
+                hit = member(value, vocab_codes.get(size))
+                if names is not None:
+                    hit &= (at + size == key_n[k]) | member(value, name_codes.get(size))
+                k, first = k[hit], first[hit]
+            else:
+                part = [joined[a:b] for a, b in zip(offset[first].tolist(),
+                                                     (offset[first + size - 1] + length[first + size - 1]).tolist())]
+                hit = np.array([p in vocab_long and (names is None or at + size == key_n[i] or p in names_long)
+                                for p, i in zip(part, k.tolist())], dtype=bool)
+                k, first = k[hit], first[hit]
+            found.append((k, np.full(len(k), size), np.full(len(k), at), first))
+    if not found:
+        return {}
+    key_i, size, at, first = (np.concatenate(x) for x in zip(*found))
+    if not len(key_i):
+        return {}
+    # per key, the longest parts first; a part inside one already found is reached through it
+    order = np.lexsort((at, -size, key_i))
+    key_i, size, at, first = key_i[order], size[order], at[order], first[order]
+    last = first + size - 1
+    part = [joined[a:b] for a, b in zip(offset[first].tolist(), (offset[last] + length[last]).tolist())]
+    bounds = np.flatnonzero(np.r_[True, key_i[1:] != key_i[:-1], True])
+    parents = [[part[b]] for b in bounds[:-1].tolist()]
+    for g in np.flatnonzero(np.diff(bounds) > 1).tolist():
+        b, e = bounds[g], bounds[g + 1]
+        spans = []
+        for s, z, sub in zip(at[b:e].tolist(), size[b:e].tolist(), part[b:e]):
+            if not any(fs <= s and s + z <= fe for fs, fe, _ in spans):
+                spans.append((s, s + z, sub))
+        parents[g] = [f[2] for f in sorted(spans, key=lambda f: (f[0], f[1]))]
+    return dict(zip([keys[i] for i in key_i[bounds[:-1]].tolist()], parents))
 
 
 def narrower_closure(concepts: pd.DataFrame, roots: Iterable[str]) -> set[str]:
@@ -671,20 +885,81 @@ def linking_mentions(mentions: pd.DataFrame, concepts: pd.DataFrame, settings: C
 
 def _reach(concepts: pd.DataFrame, mentions: pd.DataFrame) -> pd.Series:
     """Papers that mention each concept or any concept narrower than it."""
-    papers_of: dict[str, set] = defaultdict(set)
-    for c, p in zip(mentions["concept_id"].tolist(), mentions["paper_id"].tolist()):
-        papers_of[c].add(p)
-    reach: dict[str, set] = {}
-    # narrower concepts have more words: fill them first, then hand their papers up
-    order = sorted(concepts["concept_id"], key=lambda c: -(c.count(" ") + 1))
-    broader = dict(zip(concepts["concept_id"].tolist(), concepts["broader"].tolist()))
-    for cid in order:
-        reach.setdefault(cid, set()).update(papers_of.get(cid, ()))
-        for parent in filter(None, broader[cid].split("; ")):
-            reach.setdefault(parent, set()).update(reach[cid])
-    return concepts["concept_id"].map(lambda c: len(reach.get(c, ()))).astype("int64")
+    ids = pd.Index(concepts["concept_id"])
+    n = len(ids)
+    paper = pd.factorize(mentions["paper_id"])[0].astype(np.int64)
+    concept = ids.get_indexer(mentions["concept_id"]).astype(np.int64)
+    broader = concepts["broader"].reset_index(drop=True)
+    parents = broader[broader.str.len() > 0].str.split("; ").explode()
+    parents = parents[parents.str.len() > 0]
+    if len(parents):
+        # every concept's broader concepts, transitively (a parent has fewer words, so this ends)
+        edge = _sorted_unique(parents.index.to_numpy(dtype=np.int64) * n + ids.get_indexer(parents))
+        up = edge // n
+        closure, step = edge, edge
+        while len(step):
+            child, parent = step // n, step % n
+            lo, hi = np.searchsorted(up, parent), np.searchsorted(up, parent, side="right")
+            k = hi - lo
+            at = np.repeat(lo - np.r_[0, np.cumsum(k)[:-1]], k) + np.arange(int(k.sum()))
+            step = _sorted_unique(np.repeat(child, k) * n + edge[at] % n)
+            seen = np.searchsorted(closure, step)
+            step = step[closure[np.minimum(seen, len(closure) - 1)] != step]
+            closure = np.sort(np.r_[closure, step])
+        # each mention also counts for every concept above it
+        below, above = closure // n, closure % n
+        lo, hi = np.searchsorted(below, concept), np.searchsorted(below, concept, side="right")
+        k = hi - lo
+        at = np.repeat(lo - np.r_[0, np.cumsum(k)[:-1]], k) + np.arange(int(k.sum()))
+        paper = np.r_[paper, np.repeat(paper, k)]
+        concept = np.r_[concept, above[at]]
+    counts = np.bincount(_sorted_unique(paper * n + concept) % n, minlength=n)
+    return pd.Series(counts.astype("int64"), index=concepts.index, name="concept_id")
 
 
+def _names(labels: pd.Series) -> np.ndarray:
+    """Which labels are names or acronyms (any capital letter): :func:`_is_name` of each."""
+    out = labels.str.contains("[A-Z]", regex=True).to_numpy(dtype=bool, na_value=False)
+    other = labels.str.contains(r"[^\x00-\x7f]", regex=True).to_numpy(dtype=bool, na_value=True)
+    if other.any():  # non-ASCII text: Python's own idea of a capital
+        out = out.copy()
+        out[other] = [_is_name(str(l)) for l in labels[other].tolist()]
+    return out
+
+
+def _other_spellings(cand: pd.DataFrame) -> dict[str, set[str]]:
+    """Surface forms of each key that are not just case, hyphen or plural variants of it."""
+    kd = cand[["key", "display"]].drop_duplicates()
+    keys, displays = kd["key"].tolist(), kd["display"].tolist()
+    forms: dict[str, set[str]] = defaultdict(set)
+    for k, d in zip(keys, displays):
+        if normalise_key(d).rstrip("s") != k.rstrip("s"):
+            forms[k].add(d)
+    return forms
+
+
+def _gc_paused(func):
+    """Run ``func`` with Python's cyclic garbage collector paused.
+
+    The concept stage makes hundreds of thousands of short-lived strings, lists and
+    tuples and no reference cycles; after a parse the heap is large, and the
+    collector's passes over all of it cost more than the stage itself.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper
+
+
+@_gc_paused
 def build_concepts(
     papers: pd.DataFrame, extraction: Extraction, settings: ConceptSettings | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -712,8 +987,9 @@ def build_concepts(
 
     labels, casing = _labels(cand)
     labels.update({k: v for k, v in settings.thesaurus_labels.items() if k in labels})
+    label_of = pd.Series(labels)  # one index for both lookups below
     mentions, idf = score_mentions(cand, n_papers, settings)
-    mentions.insert(2, "label", mentions["concept_id"].map(labels))
+    mentions.insert(2, "label", mentions["concept_id"].map(label_of))
 
     # corpus relevance: how central the concept is in each paper that has it
     best = mentions.groupby("paper_id")["score"].transform("max")
@@ -727,7 +1003,7 @@ def build_concepts(
     concepts["idf"] = idf.reindex(concepts.index)
     concepts.index.name = "concept_id"
     concepts = concepts.reset_index()
-    concepts.insert(1, "label", concepts["concept_id"].map(labels))
+    concepts.insert(1, "label", concepts["concept_id"].map(label_of))
 
     # hubs: short concepts that many of the corpus's phrases contain
     hubs = hub_concepts(concepts, cand, settings, casing)
@@ -751,24 +1027,23 @@ def build_concepts(
         keep = set(top["concept_id"].head(settings.max_concepts))
         concepts["selected"] = concepts["concept_id"].isin(keep)
 
-    forms: dict = defaultdict(list)
-    kd = cand.drop_duplicates(["key", "display"]).sort_values(["key", "display"])
-    for k, d in zip(kd["key"].tolist(), kd["display"].tolist()):
-        forms[k].append(d)
-
-    def alias_list(cid: str, label: str) -> str:
-        al = set(acronym_aliases.get(cid, ()))
-        # other spellings only: not case, hyphen or plural variants of the key itself
-        al.update(f for f in forms.get(cid, []) if normalise_key(f).rstrip("s") != cid.rstrip("s"))
-        return "; ".join(sorted(al, key=lambda a: (a.lower(), a))[:8])
-
-    concepts["aliases"] = [alias_list(c, l) for c, l in zip(concepts["concept_id"].tolist(),
-                                                             concepts["label"].tolist())]
+    # other spellings only: not case, hyphen or plural variants of the key itself
+    forms = _other_spellings(cand)
+    concept_ids = concepts["concept_id"].tolist()
+    aliases = np.full(len(concept_ids), "", dtype=object)
+    for i, cid in enumerate(concept_ids):
+        if cid in acronym_aliases or cid in forms:
+            al = set(acronym_aliases.get(cid, ())) | forms.get(cid, set())
+            aliases[i] = "; ".join(sorted(al, key=lambda a: (a.lower(), a))[:8])
+    concepts["aliases"] = aliases
 
     vocab = set(concepts.loc[concepts["selected"], "concept_id"])
-    names = {c for c, l in zip(concepts["concept_id"].tolist(), concepts["label"].tolist()) if _is_name(str(l))}
-    parents = broader_links(concepts["concept_id"], vocab, names)
-    concepts["broader"] = concepts["concept_id"].map(lambda c: "; ".join(parents.get(c, [])))
+    names = set(concepts["concept_id"][_names(concepts["label"])].tolist())
+    parents = broader_links(concept_ids, vocab, names)
+    broader = np.full(len(concept_ids), "", dtype=object)
+    if parents:
+        broader[pd.Index(concept_ids).get_indexer(list(parents))] = ["; ".join(p) for p in parents.values()]
+    concepts["broader"] = broader
     concepts["reach"] = _reach(concepts, mentions)
 
     focus_ids = [c for c in (resolve_term(t, concepts) for t in settings.focus) if c]

