@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .graph import _add_edges_by_node
+
 __all__ = ["incidence", "paper_links", "concept_links", "to_graph", "backbone", "idf", "LINK_WEIGHTS"]
 
 LINK_WEIGHTS = ("idf", "count", "jaccard", "cosine")
@@ -40,6 +42,11 @@ _CHUNK_ENTRIES = 4_000_000
 _PARALLEL_FROM = 300_000_000
 # Expanded (pair, concept) entries per block when intersecting concept lists.
 _INTERSECT_ENTRIES = 4_000_000
+# Products with at least this many multiply-adds (sum of column frequency
+# squared) try setting their most frequent columns aside (_top_k_pruned), judged
+# on a sample of this many rows.
+_PRUNE_FROM = 100_000_000
+_PRUNE_SAMPLE = 256
 
 PAPER_LINK_COLUMNS = ["source", "target", "weight", "shared", "n_shared"]
 CONCEPT_LINK_COLUMNS = ["source", "target", "weight", "cooccurrences"]
@@ -51,6 +58,17 @@ def _require(table: pd.DataFrame, columns, name: str) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"{name} lacks column(s) {', '.join(missing)}")
+
+
+def _isin(values: pd.Series, allowed) -> np.ndarray:
+    """``values.isin(allowed)`` as a numpy mask; each distinct value is looked up once.
+
+    pandas' ``isin`` on Arrow-backed strings converts ``allowed`` value by
+    value; factorizing first makes it a hash lookup per distinct value.
+    """
+    codes, uniques = pd.factorize(values)
+    hit = pd.Index(allowed).unique().get_indexer(uniques) >= 0 if len(uniques) else np.zeros(0, dtype=bool)
+    return np.append(hit, False)[codes]  # code -1 (missing) picks the final False
 
 
 def idf(mentions: pd.DataFrame) -> pd.Series:
@@ -117,7 +135,7 @@ def incidence(
     if concepts is not None and selected_only:
         _require(concepts, ["concept_id", "selected"], "concepts")
         chosen = concepts.loc[concepts["selected"].fillna(False).astype(bool), "concept_id"]
-        keep = m["concept_id"].isin(chosen).to_numpy()
+        keep = _isin(m["concept_id"], chosen)
     else:
         keep = np.ones(len(m), dtype=bool)
     concept_codes, concept_ids = pd.factorize(m["concept_id"][keep], sort=True)
@@ -131,7 +149,7 @@ def incidence(
         (vals, (paper_codes[keep], concept_codes)), shape=(len(paper_ids), len(concept_ids)), dtype=float
     )
     X.sort_indices()
-    return X, list(paper_ids), list(concept_ids)
+    return X, paper_ids.tolist(), concept_ids.tolist()
 
 
 # --------------------------------------------------------------------------- engine
@@ -260,12 +278,33 @@ def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk
     ``min_shared`` columns. Returns global ``(row, col, weight)`` arrays; with
     ``k=None`` every qualifying pair once (row < col). ``n_jobs`` processes share
     the blocks (None: every core when the product is large).
+
+    When the weight is the plain product (no ``final``) and the product is
+    large, the few most frequent columns — which make most of its work — are
+    set aside and bounded instead of multiplied (see :func:`_top_k_pruned`);
+    the pairs chosen are the same.
     """
+    RT = R.T.tocsr()
+    budget = chunk_entries or _CHUNK_ENTRIES
+    if k is not None and scoring.final is None and min_shared == 1:
+        df = np.diff(RT.indptr).astype(float)
+        if float(df @ df) >= _PRUNE_FROM:
+            heavy = _heavy_columns(L, R, k, df)
+            if heavy is not None:
+                return _top_k_pruned(L, R, k, heavy, min_weight, budget, n_jobs)
+    return _top_k_exact(L, RT, k, scoring, min_weight, min_shared, budget, n_jobs)
+
+
+def _top_k_exact(L, RT, k, scoring: _Scoring, min_weight, min_shared, budget, n_jobs, index=None):
+    """:func:`_top_k_pairs` by the full product, for all rows or for the rows ``index`` (sorted)."""
+    if index is not None:
+        L = L[index]
     pattern = L.copy()
     pattern.data = np.ones_like(pattern.data)
-    RT = R.T.tocsr()
     PT = pattern.T.tocsr() if min_shared > 1 and not scoring.binary else None
     cost = pattern @ np.diff(RT.indptr).astype(float)  # product entries each row can make
+    if index is None:
+        index = np.arange(L.shape[0])
 
     def block(bounds):
         s, e = bounds
@@ -274,7 +313,8 @@ def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk
             Q = pattern[s:e] @ PT  # same pattern as P: every value is positive
             P.sort_indices()
             Q.sort_indices()
-        rows = np.repeat(np.arange(s, e), np.diff(P.indptr))
+        counts = np.diff(P.indptr)
+        rows = np.repeat(index[s:e], counts)
         cols, w = P.indices, P.data
         n = w if scoring.binary else (Q.data if PT is not None else None)
         if scoring.final is not None:
@@ -293,9 +333,10 @@ def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk
             keep &= n >= min_shared
         if keep is not None:
             rows, cols, w = rows[keep], cols[keep], w[keep]
+            kept = np.r_[0, np.cumsum(keep)]
+            counts = kept[P.indptr[1:]] - kept[P.indptr[:-1]]
         if k is not None:
-            indptr = np.concatenate([[0], np.cumsum(np.bincount(rows - s, minlength=e - s))])
-            best = _k_best(indptr, cols, w, k)
+            best = _k_best(np.r_[0, np.cumsum(counts)], cols, w, k)
             rows, cols, w = rows[best], cols[best], w[best]
             if keep is None:
                 real = np.isfinite(w)  # a row with k or fewer entries kept its diagonal
@@ -304,10 +345,202 @@ def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk
 
     if n_jobs is None:
         n_jobs = _cores() if cost.sum() >= _PARALLEL_FROM else 1
-    parts = _map_blocks(block, list(_chunks(cost, chunk_entries or _CHUNK_ENTRIES)), n_jobs)
+    parts = _map_blocks(block, list(_chunks(cost, budget)), n_jobs)
     if not parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     return tuple(np.concatenate(x) for x in zip(*parts))
+
+
+def _kth_floor(indptr: np.ndarray, vals: np.ndarray, local: np.ndarray, k: int, buckets: int = 32) -> np.ndarray:
+    """A lower bound of each CSR row's k-th largest value (0 when the row has fewer than k).
+
+    One pass, no loop over rows: each value falls in one of ``buckets`` equal
+    slices of ``[0, row max]``; the bound is the lower edge of the highest slice
+    with at least k values at or above it (within a 32nd of the row's largest
+    value of the exact k-th). ``local`` is each value's row; values must be
+    positive.
+    """
+    counts = np.diff(indptr)
+    n_rows = len(counts)
+    nonempty = counts > 0
+    top = np.zeros(n_rows)
+    top[nonempty] = np.maximum.reduceat(vals, indptr[:-1][nonempty])
+    scale = np.divide(buckets, top, out=np.zeros(n_rows), where=top > 0)
+    slot = vals * scale[local]
+    np.minimum(slot, buckets - 1, out=slot)
+    key = local.astype(np.int64 if n_rows * buckets >= 2**31 else np.int32) * buckets
+    key += slot.astype(key.dtype)
+    per_slot = np.bincount(key, minlength=n_rows * buckets)
+    at_least = np.cumsum(per_slot.reshape(n_rows, buckets)[:, ::-1], axis=1)[:, ::-1]
+    # the highest slot with k values at or above it (slot 0 if none)
+    highest = buckets - 1 - np.argmax((at_least >= k)[:, ::-1], axis=1)
+    return np.where(at_least[:, 0] >= k, top * highest / buckets, 0.0)
+
+
+def _light_candidates(P, start: int, bound: np.ndarray, masks: np.ndarray, k: int,
+                      rows: np.ndarray | None = None, stride: int = 4):
+    """Which rows the light product ``P`` settles, and their candidate partners.
+
+    ``P`` holds the product of the light columns for rows ``start, start+1, ...``
+    (or for the global row ids ``rows``); the heavy columns add at most
+    ``bound[row]`` to any pair of the row. With ``theta`` a lower bound of the
+    row's (k+1)-th largest light weight (the diagonal may be one of them, so it
+    is a lower bound of the k-th largest weight of the row's pairs), a pair
+    whose light weight plus the bound stays below ``theta`` cannot be in the
+    row's top k, nor tie with it; a pair that shares only heavy columns cannot
+    either when the bound itself is below ``theta``: such a row is settled, and
+    its candidates are its few pairs above ``theta - bound`` (above ``theta``
+    for a pair whose ``masks``, bit sets of heavy columns, share nothing: its
+    weight is its light weight). Returns ``settled`` (per row) and the
+    candidates' rows, columns, light weights and whether they share a heavy
+    column. The margin (1e-8 of
+    the row's largest weight plus the bound) covers rounding and the relative
+    1e-9 within which :func:`_k_best` counts weights as tied.
+
+    The product is large and read few times: a first ``theta`` comes from every
+    ``stride``-th entry, the entries above its floor are kept, and ``theta`` is
+    sharpened on those.
+    """
+    indptr, cols, w = P.indptr, P.indices, P.data
+    counts = np.diff(indptr)
+    n_rows = len(counts)
+    if rows is None:
+        rows = np.arange(start, start + n_rows)
+    ub = bound[rows]
+    nonempty = counts > 0
+    top = np.zeros(n_rows)
+    top[nonempty] = np.maximum.reduceat(w, indptr[:-1][nonempty])
+    margin = 1e-8 * (top + ub)
+    # a first, rough theta from every stride-th entry (a subset's (k+1)-th largest is no larger)
+    pos = np.arange(0, len(w), stride)
+    sub_indptr = np.searchsorted(pos, indptr)
+    sub_local = np.repeat(np.arange(n_rows), np.diff(sub_indptr))
+    theta = _kth_floor(sub_indptr, w[pos], sub_local, k + 1)
+    # rows without a rough theta keep every entry
+    floor = np.where(theta > 0, theta - ub - margin, -np.inf)
+    near = np.flatnonzero(w >= np.repeat(floor, counts))
+    local = np.searchsorted(indptr, near, side="right") - 1
+    w, cols = w[near], cols[near]
+    near_indptr = np.r_[0, np.cumsum(np.bincount(local, minlength=n_rows))]
+    theta = np.maximum(theta, _kth_floor(near_indptr, w, local, k + 1))
+    settled = (theta > 0) & (ub < theta - margin)
+    global_rows = rows[local]
+    # a pair that shares no heavy column has its light weight as its weight: no bound to allow for
+    shares = (masks[global_rows] & masks[cols]) != 0
+    floor = np.where(settled[local], theta[local] - margin[local] - np.where(shares, ub[local], 0.0), np.inf)
+    cand = np.flatnonzero((w >= floor) & (cols != global_rows))
+    return settled, global_rows[cand], cols[cand].astype(np.int64), w[cand], shares[cand]
+
+
+def _split_columns(Lc, Rc, heavy: np.ndarray):
+    """From L and R as CSC: the light parts ``LL`` (CSR) and ``RLT`` (R's, transposed), the heavy parts
+    dense, and each row's heavy columns as a bit set (at most 64 heavy columns; L and R share a pattern)."""
+    LL = Lc[:, ~heavy].tocsr()
+    RLT = Rc[:, ~heavy].T.tocsr()
+    LH = Lc[:, heavy].toarray()
+    RH = LH if Rc is Lc else Rc[:, heavy].toarray()
+    masks = np.bitwise_or.reduce((LH > 0).astype(np.uint64) << np.arange(LH.shape[1], dtype=np.uint64),
+                                 axis=1) if LH.shape[1] else np.zeros(LH.shape[0], dtype=np.uint64)
+    return LL, RLT, LH, RH, masks
+
+
+def _heavy_columns(L, R, k: int, df: np.ndarray, sample: int = _PRUNE_SAMPLE):
+    """The most frequent columns to set aside in :func:`_top_k_pruned`, or None when that would not pay.
+
+    Tries the 2, 4, 8, ... most frequent columns. On a fixed sample of rows it
+    measures the share of rows the light product settles; the estimated cost
+    (relative to the full product) is the light columns' share of the work plus
+    the unsettled rows, which take the full product.
+    """
+    n = L.shape[0]
+    Lc = L.tocsc()
+    Rc = Lc if R is L else R.tocsc()
+    work = df * df
+    total = work.sum()
+    order = np.argsort(-df, kind="stable")
+    rows = np.sort(np.random.default_rng(0).choice(n, size=min(sample, n), replace=False))
+    best_cost, best = 0.75, None  # below this the bookkeeping pays for itself
+    h = 2
+    while h < len(df) and h <= 64:  # heavy parts are kept dense (n × 64 floats) and as 64-bit sets
+        heavy = np.zeros(len(df), dtype=bool)
+        heavy[order[:h]] = True
+        light_share = work[~heavy].sum() / total
+        if light_share >= best_cost:
+            h *= 2
+            continue
+        LL, RLT, LH, RH, masks = _split_columns(Lc, Rc, heavy)
+        bound = LH @ RH.max(axis=0)
+        settled, *_ = _light_candidates(LL[rows] @ RLT, 0, bound, masks, k, rows=rows)
+        cost = light_share + 1.0 - settled.mean()
+        if cost < best_cost:
+            best_cost, best = cost, heavy
+        if settled.mean() < 0.5:
+            break
+        h *= 2
+    return best
+
+
+def _top_k_pruned(L, R, k, heavy: np.ndarray, min_weight, budget, n_jobs, index=None):
+    """:func:`_top_k_pairs` for a plain product, with the ``heavy`` columns bounded instead of multiplied.
+
+    The most frequent columns make most of the product's work (it grows with
+    the square of a column's frequency) but little of a pair's weight when
+    weights fall with frequency (idf, cosine of idf-weighted vectors). Each row
+    is multiplied without them; the heavy part of any of its pairs is at most
+    ``bound`` (the row's heavy values times each heavy column's largest value
+    in ``R``). Rows the light product settles (:func:`_light_candidates`) get
+    their candidates' exact weights (light part plus the heavy columns they
+    share) and the same top-k selection as the full product; the other rows try
+    again with half the heavy columns, and with fewer than two take the full
+    product. The pairs chosen are those of :func:`_top_k_exact`; the weights
+    may differ in the last bits (another order of summation), which
+    ``paper_links`` recomputes anyway. ``index``: only these rows (sorted).
+    """
+    if heavy.sum() > 64:
+        raise ValueError("at most 64 heavy columns (their bit sets are 64-bit)")
+    n = L.shape[0]
+    rows = np.arange(n) if index is None else np.asarray(index)
+    Lc = L.tocsc()
+    LL, RLT, LH, RH, masks = _split_columns(Lc, Lc if R is L else R.tocsc(), heavy)
+    bound = LH @ RH.max(axis=0)
+    if index is not None:
+        LL = LL[rows]
+    pattern = LL.copy()
+    pattern.data = np.ones_like(pattern.data)
+    cost = pattern @ np.diff(RLT.indptr).astype(float)
+
+    def block(bounds):
+        s, e = bounds
+        settled, r, c, w, shares = _light_candidates(LL[s:e] @ RLT, 0, bound, masks, k, rows=rows[s:e])
+        both = np.flatnonzero(shares)
+        step = max(1, _INTERSECT_ENTRIES // max(1, LH.shape[1]))
+        for a in range(0, len(both), step):  # the heavy columns each candidate pair shares
+            at = both[a:a + step]
+            w[at] += np.einsum("ij,ij->i", LH[r[at]], RH[c[at]])
+        if min_weight > 0:
+            keep = w >= min_weight
+            r, c, w = r[keep], c[keep], w[keep]
+        # a block holds whole rows: their top k is final here
+        best = _k_best(np.r_[0, np.cumsum(np.bincount(r - rows[s], minlength=rows[e - 1] - rows[s] + 1))], c, w, k)
+        return rows[s:e][~settled], r[best], c[best], w[best]
+
+    if n_jobs is None:
+        n_jobs = _cores() if cost.sum() >= _PARALLEL_FROM else 1
+    parts = _map_blocks(block, list(_chunks(cost, budget)), n_jobs)
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    unsettled, r, c, w = (np.concatenate(x) for x in zip(*parts))
+    if len(unsettled):
+        fewer = np.zeros_like(heavy)
+        cols = np.flatnonzero(heavy)
+        df = np.diff(Lc.indptr)[cols]
+        fewer[cols[np.argsort(-df, kind="stable")[:len(cols) // 2]]] = True
+        if fewer.sum() >= 2:
+            rest = _top_k_pruned(L, R, k, fewer, min_weight, budget, n_jobs, index=unsettled)
+        else:
+            rest = _top_k_exact(L, R.T.tocsr(), k, _Scoring(), min_weight, 1, budget, n_jobs, index=unsettled)
+        r, c, w = (np.concatenate(x) for x in zip((r, c, w), rest))
+    return r, c, w
 
 
 def _cores() -> int:
@@ -622,18 +855,46 @@ def _plain(value, integer_column: bool = False):
     return str(value)
 
 
-def _records(table: pd.DataFrame, skip=()):
+def _plain_values(column: pd.Series) -> tuple[list, np.ndarray | None]:
+    """``column`` as a list of plain values (as :func:`_plain`), and which to leave out.
+
+    A float column's NaN is an unknown number: its mask marks it (None when
+    nothing is left out). An integer column's NA becomes -1, anything else's "".
+    Works a column at a time, without a Python call per value where the dtype
+    allows it.
+    """
+    dtype = column.dtype
+    missing = column.isna().to_numpy()
+    if pd.api.types.is_float_dtype(dtype):
+        values = column.astype(float).tolist()
+        return values, (missing if missing.any() else None)
+    if not missing.any():
+        if pd.api.types.is_bool_dtype(dtype):
+            return column.astype(bool).tolist(), None
+        if pd.api.types.is_integer_dtype(dtype):
+            return column.astype("int64").tolist(), None
+        if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+            return column.astype(object).tolist(), None
+    elif pd.api.types.is_integer_dtype(dtype):
+        return column.astype("Int64").fillna(-1).astype("int64").tolist(), None
+    integer = pd.api.types.is_integer_dtype(dtype)
+    return [_plain(v, integer) for v in column.tolist()], None
+
+
+def _records(table: pd.DataFrame, skip=()) -> list:
     """Rows of ``table`` as dicts of plain values (NA in integer columns → -1, else "")."""
     cols = [c for c in table.columns if c not in skip]
-    integer = {c: pd.api.types.is_integer_dtype(table[c].dtype) for c in cols}
-    floats = {c: pd.api.types.is_float_dtype(table[c].dtype) for c in cols}
-    for row in table[cols].itertuples(index=False, name=None):
-        rec = {}
-        for col, v in zip(cols, row):
-            if floats[col] and isinstance(v, float) and np.isnan(v):
-                continue  # unknown number: leave the attribute out rather than invent one
-            rec[col] = _plain(v, integer[col])
-        yield rec
+    if not cols:
+        return [{} for _ in range(len(table))]
+    converted = [_plain_values(table[c]) for c in cols]
+    values = [v for v, _ in converted]
+    masks = [(i, m) for i, (_, m) in enumerate(converted) if m is not None]
+    records = [dict(zip(cols, row)) for row in zip(*values)]
+    for i, mask in masks:  # unknown numbers: leave the attribute out rather than invent one
+        col = cols[i]
+        for r in np.flatnonzero(mask).tolist():
+            del records[r][col]
+    return records
 
 
 def to_graph(links: pd.DataFrame, nodes=None, node_key: str | None = None) -> nx.Graph:
@@ -680,9 +941,9 @@ def to_graph(links: pd.DataFrame, nodes=None, node_key: str | None = None) -> nx
         ids = nodes[node_key].tolist()
         G.add_nodes_from(zip(ids, _records(nodes, skip=(node_key,))))
     edge_cols = [c for c in links.columns if c not in ("source", "target")]
-    G.add_edges_from(
-        (s, t, rec) for s, t, rec in zip(links["source"], links["target"], _records(links[edge_cols]))
-    )
+    sources, targets = links["source"].tolist(), links["target"].tolist()
+    records = _records(links[edge_cols])
+    _add_edges_by_node(G, sources, targets, records)
     return G
 
 

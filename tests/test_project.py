@@ -246,3 +246,118 @@ def test_backbone_keeps_the_significant_links():
     assert len(backbone(links, alpha=1.0)) == 5  # x–y: two degree-1 nodes never qualify
     with pytest.raises(ValueError):
         backbone(links, alpha=0)
+
+
+def zipf_corpus(n_papers=300, n_concepts=400, per_paper=12, seed=0, repeat_every=0):
+    """A corpus whose few most frequent concepts make most of the product's work, as real ones do."""
+    rng = np.random.default_rng(seed)
+    p = 1 / (np.arange(n_concepts) + 3.0)
+    papers, scores = {}, {}
+    for i in range(n_papers):
+        if repeat_every and i % repeat_every == 1:
+            papers[f"p{i:04d}"] = papers[f"p{i - 1:04d}"]  # a duplicate paper: ties everywhere
+            continue
+        size = int(rng.integers(1, per_paper + 1))
+        cids = [f"c{c:03d}" for c in rng.choice(n_concepts, size=size, replace=False, p=p / p.sum())]
+        papers[f"p{i:04d}"] = cids
+        scores.update({(f"p{i:04d}", c): float(rng.choice([0.25, 0.5, 1.0])) for c in cids})
+    return corpus(papers, scores)
+
+
+@pytest.mark.parametrize("weight", ["idf", "cosine", "count"])
+def test_setting_frequent_concepts_aside_gives_the_same_links(monkeypatch, weight):
+    import kgraph.project as project
+
+    mentions, concepts = zipf_corpus(repeat_every=25)
+    monkeypatch.setattr(project, "_PRUNE_FROM", 1e30)
+    exact = {mw: paper_links(mentions, concepts, weight=weight, min_weight=mw, n_jobs=1) for mw in (0.0, 0.2)}
+    monkeypatch.setattr(project, "_PRUNE_FROM", 0)
+    chosen = []
+    real = project._heavy_columns
+    monkeypatch.setattr(project, "_heavy_columns", lambda *a, **kw: chosen.append(real(*a, **kw)) or chosen[-1])
+    for mw, expected in exact.items():
+        pd.testing.assert_frame_equal(paper_links(mentions, concepts, weight=weight, min_weight=mw, n_jobs=1),
+                                      expected)
+    assert chosen  # the split was considered (whether it pays is the heuristic's call)
+
+
+def test_setting_aside_every_heavy_set_gives_the_same_top_k():
+    """Whatever columns are set aside, settled rows and unsettled rows add up to the exact answer."""
+    import kgraph.project as project
+
+    mentions, concepts = zipf_corpus(n_papers=200, seed=5)
+    L, R, scoring, *_ = project._linking_matrices(mentions, concepts, "cosine", 0.5)
+    exact = project._top_k_exact(L, R.T.tocsr(), 4, scoring, 0.0, 1, 10**6, 1)
+    expected = sorted(zip(exact[0].tolist(), exact[1].tolist()))
+    df = np.diff(L.tocsc().indptr)
+    for h in (1, 3, 10, 40):
+        heavy = np.zeros(L.shape[1], dtype=bool)
+        heavy[np.argsort(-df, kind="stable")[:h]] = True
+        r, c, w = project._top_k_pruned(L, R, 4, heavy, 0.0, 5_000, 1)
+        assert sorted(zip(r.tolist(), c.tolist())) == expected, h
+
+
+def test_kth_floor_is_a_lower_bound_within_a_bucket():
+    from kgraph.project import _kth_floor
+
+    rng = np.random.default_rng(2)
+    counts = rng.integers(0, 40, 200)
+    indptr = np.r_[0, np.cumsum(counts)]
+    vals = rng.random(indptr[-1]) + 1e-3
+    local = np.repeat(np.arange(len(counts)), counts)
+    floor = _kth_floor(indptr, vals, local, 5)
+    for r in range(len(counts)):
+        v = np.sort(vals[indptr[r]:indptr[r + 1]])[::-1]
+        if len(v) < 5:
+            assert floor[r] == 0
+        else:
+            assert v[4] - v[0] / 32 - 1e-12 <= floor[r] <= v[4]
+
+
+def test_to_graph_is_the_graph_add_edges_from_makes():
+    """Node order, neighbour order, shared edge dicts, NaN left out, NA integers -1, self-loops and repeats."""
+    links = pd.DataFrame({"source": ["b", "a", "c", "x", "a"], "target": ["a", "c", "d", "x", "b"],
+                          "weight": [1.0, np.nan, 2.0, 0.5, 3.0],
+                          "n": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+                          "shared": ["u", None, "w", "v", "z"]})
+    for table in (links, links.iloc[:4], links.iloc[:3]):
+        G = to_graph(table, ["d", "z"])
+        H = nx.Graph()
+        H.add_nodes_from(["d", "z"])
+        for s, t, w, n, sh in table.itertuples(index=False, name=None):
+            attrs = {"n": -1 if n is pd.NA else int(n), "shared": sh if isinstance(sh, str) else ""}
+            H.add_edge(s, t, **({"weight": w} if w == w else {}), **attrs)
+        assert list(G.nodes) == list(H.nodes)
+        for node in H:
+            assert list(G.adj[node].items()) == list(H.adj[node].items())
+        assert all(G.adj[u][v] is G.adj[v][u] for u, v in G.edges)
+
+
+def test_bipartite_graph_is_the_graph_one_edge_at_a_time_makes():
+    from kgraph.graph import bipartite_graph
+
+    papers = pd.DataFrame({"paper_id": ["p1", "p2", "p3"], "title": ["One", "Two", "Three"],
+                           "abstract": ["", "", ""], "year": pd.array([2020, None, 2021], dtype="Int64"),
+                           "doi": ["10.1/x", None, ""]})
+    mentions = pd.DataFrame({"paper_id": ["p2", "p1", "p1", "p1", "ghost"],
+                             "concept_id": ["flow", "flow", "boltzmann generator", "noise", "flow"],
+                             "label": ["Flow", "Flow", "Boltzmann generator", "noise", "Flow"],
+                             "score": [0.5, 1.0, 0.8, 0.1, 0.3], "rank": [1, 1, 2, 3, 1]})
+    concepts = pd.DataFrame({"concept_id": ["boltzmann generator", "flow", "noise"],
+                             "label": ["Boltzmann generator", "Flow", "noise"], "aliases": ["BG", "", None],
+                             "doc_freq": [1, 3, 1], "reach": [1, 3, 1], "score": [1.0, 2.0, 0.1],
+                             "broader": ["flow", "", ""], "selected": [True, True, False], "focus": False})
+    G = bipartite_graph(papers, concepts, mentions)
+    assert list(G.nodes) == ["paper:p1", "paper:p2", "paper:p3", "concept:boltzmann generator", "concept:flow",
+                             "paper:ghost"]
+    assert G.nodes["paper:p1"] == {"kind": "paper", "bipartite": 0, "paper_id": "p1", "title": "One",
+                                   "year": 2020, "doi": "10.1/x", "top_concepts": "Flow; Boltzmann generator",
+                                   "n_concepts": 3}
+    assert "year" not in G.nodes["paper:p2"] and "doi" not in G.nodes["paper:p2"]
+    assert G.nodes["paper:p3"]["top_concepts"] == "" and G.nodes["paper:p3"]["n_concepts"] == 0
+    assert G.nodes["concept:boltzmann generator"]["aliases"] == "BG"
+    assert list(G.adj["concept:flow"]) == ["paper:p2", "paper:p1", "paper:ghost", "concept:boltzmann generator"]
+    assert list(G.adj["paper:p1"]) == ["concept:flow", "concept:boltzmann generator"]
+    assert G.edges["paper:p1", "concept:flow"] == {"kind": "mention", "weight": 1.0, "rank": 1}
+    assert G.adj["paper:p1"]["concept:flow"] is G.adj["concept:flow"]["paper:p1"]
+    assert G.edges["concept:boltzmann generator", "concept:flow"]["kind"] == "broader"
