@@ -18,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from .graph import _add_edges_by_node
 from .project import _intersect_rows, _linking_matrices, _require
 
 __all__ = [
@@ -32,6 +33,11 @@ __all__ = [
     "NO_COMMUNITY",
 ]
 
+#: Betweenness samples at most this many sources × links (see :func:`centrality`) ...
+BETWEENNESS_WORK = 50_000_000
+#: ... but at least this many sources.
+MIN_BETWEENNESS_SOURCES = 50
+
 #: Community id of a node without links: each such node alone would be a
 #: "community" of one, which is noise, so they share this id instead.
 NO_COMMUNITY = -1
@@ -43,26 +49,27 @@ def _sort_key(node):
     return (str(type(node).__name__), str(node))
 
 
-def _canonical(G: nx.Graph, weight: str | None) -> nx.Graph:
-    """A copy of ``G`` with nodes and edges inserted in sorted order.
-
-    Louvain and sampled betweenness depend on iteration order as well as the
-    seed; sorting makes the answer independent of how ``G`` was built.
-    """
-    H = nx.Graph()
-    H.add_nodes_from(sorted(G.nodes, key=_sort_key))
-    edges = []
-    for u, v, d in G.edges(data=True):
-        if _sort_key(v) < _sort_key(u):
-            u, v = v, u
-        w = d.get(weight, 1.0) if weight else 1.0
-        edges.append((u, v, float(w)))
-    edges.sort(key=lambda e: (_sort_key(e[0]), _sort_key(e[1])))
-    H.add_weighted_edges_from(edges, weight="weight")
-    return H
+def _edge_arrays(G: nx.Graph, weight: str | None):
+    """Nodes in sorted order and every edge as positions in it, smaller first, with its weight."""
+    nodes = sorted(G.nodes, key=_sort_key)
+    index = {node: i for i, node in enumerate(nodes)}
+    m = G.number_of_edges()
+    if weight:
+        edges = list(G.edges(data=weight, default=1.0))
+        w = np.fromiter((float(d) for _, _, d in edges), dtype=float, count=m)
+    else:
+        edges = list(G.edges())
+        w = np.ones(m)
+    a = np.fromiter((index[e[0]] for e in edges), dtype=np.int64, count=m)
+    b = np.fromiter((index[e[1]] for e in edges), dtype=np.int64, count=m)
+    return nodes, np.minimum(a, b), np.maximum(a, b), w
 
 
-def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, resolution: float = 1.0) -> dict:
+COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
+
+
+def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, resolution: float = 1.0,
+                method: str = "louvain") -> dict:
     """Louvain communities, numbered by size.
 
     Parameters
@@ -75,6 +82,13 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, reso
         Random seed; with the same graph and seed the answer is the same.
     resolution : float
         Louvain resolution: above 1 gives more, smaller communities.
+    method : {"louvain", "igraph", "leiden"}
+        ``louvain`` (default): networkx's Louvain. ``igraph``: igraph's Louvain
+        (``community_multilevel``, in C: about 15 times faster on 100,000
+        papers, communities as good by modularity but not the same ones) and
+        ``leiden``: igraph's Leiden algorithm optimising modularity (faster
+        still, communities guaranteed connected). Both need the optional
+        ``igraph`` package; both are seeded.
 
     Returns
     -------
@@ -82,6 +96,12 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, reso
         node -> community id (int). Communities are numbered 0, 1, ... by size,
         largest first, ties by their smallest node id. A node without links gets
         ``NO_COMMUNITY`` (-1) rather than a community of its own.
+
+    Notes
+    -----
+    Nodes and links are handed to the algorithm in sorted order, so the answer
+    does not depend on how ``G`` was built. networkx's Louvain is pure Python:
+    about a minute on a graph of 100,000 papers and 750,000 links.
 
     Examples
     --------
@@ -92,26 +112,61 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, reso
     """
     if resolution <= 0:
         raise ValueError(f"resolution must be positive, not {resolution!r}")
-    H = _canonical(G, weight)
-    H.remove_nodes_from([n for n in list(H) if H.degree(n) == 0])
-    found = nx.community.louvain_communities(H, weight="weight", resolution=resolution, seed=seed) if len(H) else []
-    groups = [sorted(c, key=_sort_key) for c in found]
-    groups.sort(key=lambda c: (-len(c), _sort_key(c[0])))
-    number = {n: i for i, c in enumerate(groups) for n in c}
-    return {n: int(number.get(n, NO_COMMUNITY)) for n in G.nodes}
+    if method not in COMMUNITY_METHODS:
+        raise ValueError(f"method must be one of {', '.join(COMMUNITY_METHODS)}, not {method!r}")
+    nodes, u, v, w = _edge_arrays(G, weight)
+    order = np.lexsort((v, u))
+    u, v, w = u[order], v[order], w[order]
+    linked = np.zeros(len(nodes), dtype=bool)
+    linked[u] = linked[v] = True
+    if not linked.any():
+        found = []
+    elif method == "louvain":
+        # positions in sorted order stand for the nodes: the same graph, cheaper to hash
+        H = nx.Graph()
+        H.add_nodes_from(np.flatnonzero(linked).tolist())
+        _add_edges_by_node(H, u.tolist(), v.tolist(), [{"weight": x} for x in w.tolist()])
+        found = nx.community.louvain_communities(H, weight="weight", resolution=resolution, seed=seed)
+    else:
+        found = _igraph_communities(len(nodes), linked, u, v, w, seed, resolution, method)
+    groups = [sorted(c) for c in found]  # positions: sorted as the nodes
+    groups.sort(key=lambda c: (-len(c), c[0]))
+    number = np.full(len(nodes), NO_COMMUNITY, dtype=np.int64)
+    for i, c in enumerate(groups):
+        number[c] = i
+    position = {node: i for i, node in enumerate(nodes)}
+    return {n: int(number[position[n]]) for n in G.nodes}
+
+
+def _igraph_communities(n, linked, u, v, w, seed, resolution, method) -> list:
+    """Communities (lists of node positions) of the linked nodes, by igraph's Louvain or Leiden."""
+    try:
+        import igraph
+    except ImportError as exc:
+        raise ImportError(f"communities(method={method!r}) needs the optional igraph package "
+                          "(pip install igraph)") from exc
+    import random
+
+    keep = np.flatnonzero(linked)
+    index = np.full(n, -1, dtype=np.int64)
+    index[keep] = np.arange(len(keep))
+    g = igraph.Graph(n=len(keep), edges=np.column_stack([index[u], index[v]]).tolist())
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        if method == "igraph":
+            found = g.community_multilevel(weights=w.tolist(), resolution=resolution)
+        else:
+            found = g.community_leiden(objective_function="modularity", weights=w.tolist(),
+                                       resolution=resolution, n_iterations=-1)
+    finally:
+        igraph.set_random_number_generator(random)
+    membership = np.asarray(found.membership)
+    return [keep[membership == c].tolist() for c in range(int(membership.max()) + 1)] if len(keep) else []
 
 
 def _adjacency(G: nx.Graph, weight: str | None) -> tuple[list, sp.csr_matrix]:
     """Nodes in sorted order and the symmetric weighted adjacency matrix (no networkx copy)."""
-    nodes = sorted(G.nodes, key=_sort_key)
-    index = {node: i for i, node in enumerate(nodes)}
-    m = G.number_of_edges()
-    u = np.fromiter((index[a] for a, _ in G.edges()), dtype=np.int64, count=m)
-    v = np.fromiter((index[b] for _, b in G.edges()), dtype=np.int64, count=m)
-    if weight:
-        w = np.fromiter((float(d) for _, _, d in G.edges(data=weight, default=1.0)), dtype=float, count=m)
-    else:
-        w = np.ones(m)
+    nodes, u, v, w = _edge_arrays(G, weight)
     loop = u == v
     rows, cols = np.concatenate([u, v[~loop]]), np.concatenate([v, u[~loop]])
     A = sp.csr_matrix((np.concatenate([w, w[~loop]]), (rows, cols)), shape=(len(nodes), len(nodes)))
@@ -133,13 +188,16 @@ def _pagerank(A: sp.csr_matrix, alpha: float = 0.85, tol: float = 1e-6, max_iter
     return x
 
 
-def _betweenness(A: sp.csr_matrix, sources: np.ndarray, batch: int = 16) -> np.ndarray:
+def _betweenness(A: sp.csr_matrix, sources: np.ndarray, cells: int = 500_000) -> np.ndarray:
     """Brandes' betweenness (hop counts), summed over ``sources``, vectorised.
 
     Distances come from scipy's breadth-first search; for each source the
     shortest-path DAG is its edges that go one level deeper, walked level by
     level with ``np.bincount`` (path counts forwards, dependencies backwards).
-    Work per source is O(edges), in numpy rather than Python loops.
+    Several sources are walked at once (as many as keep a sources × edges
+    array under ``cells``), each in its own copy of the node ids, so the Python
+    loop runs over levels, not over sources; the sums are the same, in the same
+    order, as one source at a time.
     """
     n = A.shape[0]
     A = sp.csr_matrix(A)
@@ -148,28 +206,34 @@ def _betweenness(A: sp.csr_matrix, sources: np.ndarray, batch: int = 16) -> np.n
     coo = A.tocoo()
     u, v = coo.row.astype(np.int64), coo.col.astype(np.int64)
     total = np.zeros(n)
+    batch = int(min(256, max(1, cells // max(len(u), n, 1))))
     for start in range(0, len(sources), batch):
         chunk = sources[start:start + batch]
-        dist = csgraph.shortest_path(A, method="D", unweighted=True, indices=chunk)
-        for s, d in zip(chunk, np.atleast_2d(dist)):
-            du = d[u]
-            dag = np.isfinite(du) & (d[v] == du + 1)
-            eu, ev = u[dag], v[dag]
-            level = d[ev]
-            order = np.argsort(level, kind="stable")
-            eu, ev, level = eu[order], ev[order], level[order]
-            cuts = np.flatnonzero(np.diff(level)) + 1
-            segments = list(zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(level)]])))
-            sigma = np.zeros(n)
-            sigma[s] = 1.0
-            for a, b in segments:
-                sigma += np.bincount(ev[a:b], weights=sigma[eu[a:b]], minlength=n)
-            delta = np.zeros(n)
-            for a, b in reversed(segments):
-                x, y = eu[a:b], ev[a:b]
-                delta += np.bincount(x, weights=sigma[x] / sigma[y] * (1.0 + delta[y]), minlength=n)
-            delta[s] = 0.0
-            total += delta
+        dist = np.atleast_2d(csgraph.shortest_path(A, method="D", unweighted=True, indices=chunk))
+        du = dist[:, u]
+        dv = dist[:, v]
+        which, edge = np.nonzero(np.isfinite(du) & (dv == du + 1))
+        offset = which * n  # source b's nodes are b*n ... b*n + n - 1
+        eu, ev = u[edge] + offset, v[edge] + offset
+        level = dv[which, edge]
+        level = level.astype(np.int16 if len(level) and level.max() < 2**15 else np.int64)
+        order = np.argsort(level, kind="stable")
+        eu, ev, level = eu[order], ev[order], level[order]
+        cuts = np.flatnonzero(np.diff(level)) + 1
+        segments = list(zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(level)]])))
+        size = len(chunk) * n
+        own = np.arange(len(chunk)) * n + chunk
+        sigma = np.zeros(size)
+        sigma[own] = 1.0
+        for a, b in segments:
+            sigma += np.bincount(ev[a:b], weights=sigma[eu[a:b]], minlength=size)
+        delta = np.zeros(size)
+        for a, b in reversed(segments):
+            x, y = eu[a:b], ev[a:b]
+            delta += np.bincount(x, weights=sigma[x] / sigma[y] * (1.0 + delta[y]), minlength=size)
+        delta[own] = 0.0
+        for row in delta.reshape(len(chunk), n):
+            total += row
     return total
 
 
@@ -183,8 +247,11 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
         Seed of the sampled betweenness.
     k_max : int
         Betweenness is exact up to ``k_max`` nodes; above that it is estimated
-        from ``k_max`` seeded sample sources (as networkx's ``k=``), which keeps
-        it to seconds on 100,000 papers.
+        from ``k_max`` seeded sample sources (as networkx's ``k=``). On large
+        graphs the sample shrinks so that sources × links stays under
+        ``BETWEENNESS_WORK`` (5·10⁷, e.g. 500 sources up to 50,000 links, 66 at
+        750,000), but never below ``MIN_BETWEENNESS_SOURCES`` (50): seconds
+        on 100,000 papers.
     weight : str or None
         Edge attribute PageRank follows. Betweenness counts hops: link weights
         are similarities, not distances.
@@ -208,11 +275,12 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
         return pd.DataFrame({"node": [], "degree": pd.Series([], dtype=int), "pagerank": [], "betweenness": []})
     order, A = _adjacency(G, weight)
     n = len(order)
-    if n <= k_max:
+    k = min(k_max, max(MIN_BETWEENNESS_SOURCES, BETWEENNESS_WORK // max(G.number_of_edges(), 1)))
+    if n <= k:
         sources, scale = np.arange(n), 1.0
     else:
-        sources = np.sort(np.random.default_rng(seed).choice(n, size=k_max, replace=False))
-        scale = n / k_max
+        sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
+        scale = n / k
     raw = _betweenness(A, sources) if A.nnz else np.zeros(n)
     if n > 2:
         scale /= (n - 1) * (n - 2)

@@ -3,6 +3,7 @@ import math
 import random
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -199,3 +200,50 @@ def test_find_paper_by_id_or_unique_title_piece():
         find_paper("flows", papers)
     with pytest.raises(ValueError, match="no paper"):
         find_paper("quantum", papers)
+
+
+def test_community_methods_are_checked_and_igraph_is_optional():
+    G = two_cliques()
+    with pytest.raises(ValueError, match="method"):
+        communities(G, method="spectral")
+    try:
+        import igraph  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="igraph"):
+            communities(G, method="igraph")
+        return
+    for method in ("igraph", "leiden"):
+        c = communities(G, method=method, seed=1)
+        assert c == communities(two_cliques(order=3), method=method, seed=1)  # seeded, order-free
+        assert c["lonely"] == NO_COMMUNITY
+        assert len({c[n] for n in "abcd"}) == 1 and len({c[n] for n in "wxyz"}) == 1
+        assert c["a"] != c["w"]
+
+
+def test_betweenness_samples_fewer_sources_on_large_graphs(monkeypatch):
+    import kgraph.analyse as analyse
+
+    G = nx.relabel_nodes(nx.connected_watts_strogatz_graph(300, 6, 0.1, seed=1), str)
+    full = centrality(G, k_max=100, seed=3)
+    monkeypatch.setattr(analyse, "BETWEENNESS_WORK", 60 * G.number_of_edges())  # room for 60 sources
+    fewer = centrality(G, k_max=100, seed=3)
+    assert not fewer["betweenness"].equals(full["betweenness"])
+    exact = pd.Series(nx.betweenness_centrality(G))
+    assert fewer.set_index("node")["betweenness"].corr(exact) > 0.7
+    monkeypatch.setattr(analyse, "BETWEENNESS_WORK", 1)  # never fewer than MIN_BETWEENNESS_SOURCES
+    assert centrality(G, k_max=100, seed=3).equals(centrality(G, k_max=analyse.MIN_BETWEENNESS_SOURCES, seed=3))
+
+
+def test_betweenness_of_many_sources_at_once_equals_one_at_a_time():
+    from kgraph.analyse import _adjacency, _betweenness
+
+    G = nx.relabel_nodes(nx.connected_watts_strogatz_graph(120, 4, 0.2, seed=4), str)
+    G.add_edge("x", "y")  # a second component
+    _, A = _adjacency(G, None)
+    sources = np.arange(0, A.shape[0], 3)
+    one = _betweenness(A, sources, cells=1)
+    assert np.array_equal(_betweenness(A, sources, cells=10**7), one)
+    reference = nx.betweenness_centrality_subset(G, [sorted(G, key=str)[i] for i in sources], list(G),
+                                                 normalized=False)
+    order = sorted(G, key=lambda n: (type(n).__name__, str(n)))
+    assert np.allclose(one / 2, [reference[n] for n in order])
