@@ -257,10 +257,17 @@ def synthetic_tables(n_papers: int, per_paper: int = 30, n_concepts: int = 60_00
     return papers, concepts, mentions
 
 
-def child_synthetic(n_papers: int, per_paper: int, out: str) -> dict:
-    """The graph stages of a build on a synthetic corpus, each timed with its peak memory."""
+def child_synthetic(n_papers: int, per_paper: int, out: str, community_method: str = "louvain") -> dict:
+    """The graph stages of a build on a synthetic corpus, each timed with its peak memory.
+
+    The stages run as ``pipeline.from_extraction`` runs them (papers linked through
+    ``linking_mentions``); ``community_method`` is handed to ``analyse.communities``.
+    """
+    import functools
+
     import kgraph.pipeline as kp
     from kgraph.analyse import centrality, communities, label_communities
+    from kgraph.concepts import linking_mentions
     from kgraph.config import BuildConfig
     from kgraph.explorer import write_html
     from kgraph.export import plain_graph, write_graphml
@@ -282,7 +289,8 @@ def child_synthetic(n_papers: int, per_paper: int, out: str) -> dict:
     graph = stage("graph", lambda: bipartite_graph(papers, concepts, mentions))
 
     def project():
-        plinks = paper_links(mentions, concepts, weight=config.link_weight, top_k=config.links_per_paper,
+        linking = linking_mentions(mentions, concepts, kp.concept_settings(config))
+        plinks = paper_links(linking, concepts, weight=config.link_weight, top_k=config.links_per_paper,
                              min_weight=config.min_link_weight)
         clinks = concept_links(mentions, concepts, top_k=config.links_per_paper)
         pg = to_graph(plinks, papers["paper_id"])
@@ -291,7 +299,8 @@ def child_synthetic(n_papers: int, per_paper: int, out: str) -> dict:
 
     plinks, clinks, pg, cg = stage("projections", project)
     papers2, concepts2, table = stage("communities", lambda: kp._analyse(
-        papers, concepts, mentions, pg, cg, graph, config, communities, centrality, label_communities))
+        papers, concepts, mentions, pg, cg, graph, config, functools.partial(communities, method=community_method),
+        centrality, label_communities))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     stage("graphml", lambda: write_graphml(plain_graph(graph), out / "graph.graphml"))
@@ -308,6 +317,7 @@ def child_synthetic(n_papers: int, per_paper: int, out: str) -> dict:
         "graph_edges": graph.number_of_edges(), "paper_links": len(plinks), "concept_links": len(clinks),
         "communities": len(table), "graphml_mb": (out / "graph.graphml").stat().st_size / 2**20,
         "html_mb": (out / "graph.html").stat().st_size / 2**20, "stages": stages,
+        "community_method": community_method,
     }
 
 
@@ -472,7 +482,8 @@ def synthetic_table(r: dict) -> str:
     for name, s in r["stages"].items():
         label = {"generate": "generate the synthetic tables (not a kgraph stage)",
                  "graph": "bipartite graph", "projections": "projections (paper links, concept links, graphs)",
-                 "communities": "communities + centrality + labels", "graphml": "GraphML (bipartite graph)",
+                 "communities": f"communities ({r.get('community_method', 'louvain')}) + centrality + labels",
+                 "graphml": "GraphML (bipartite graph)",
                  "html": "HTML views (pruned to 2,000 nodes)"}.get(name, name)
         if name != "generate":
             graph_total += s["seconds"]
@@ -565,6 +576,8 @@ def main(argv=None) -> int:
     ap.add_argument("--kgraph-python", default=str(REPO / ".venv" / "bin" / "python"))
     ap.add_argument("--textnets-python", default=str(REPO / ".venv-bench" / "bin" / "python"))
     ap.add_argument("--synthetic-papers", type=int, default=100_000)
+    ap.add_argument("--community-method", default="louvain",
+                    help="communities of the synthetic graph stages: louvain (networkx), igraph or leiden")
     ap.add_argument("--spacy-papers", type=int, default=300)
     ap.add_argument("--skip", default="", help="comma list of: builtin, large, dask, textnets, synthetic, spacy")
     ap.add_argument("--quick", action="store_true", help="small sizes, to check the script")
@@ -615,7 +628,8 @@ def main(argv=None) -> int:
 
         synth = None
         if "synthetic" not in skip:
-            synth = run_child(kg_python, "synthetic", n_papers=n_synth, per_paper=30, out=str(work / "synthetic"))
+            synth = run_child(kg_python, "synthetic", n_papers=n_synth, per_paper=30, out=str(work / "synthetic"),
+                              community_method=a.community_method)
             print(f"## Graph stages on a synthetic corpus of {n_synth:,} papers\n")
             print(synthetic_table(synth) + "\n", flush=True)
 
