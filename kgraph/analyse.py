@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from .graph import _add_edges_by_node
-from .project import _intersect_rows, _linking_matrices, _require
+from .project import _intersect_rows, _isin, _linking_matrices, _require
 
 __all__ = [
     "communities",
@@ -50,19 +50,28 @@ def _sort_key(node):
 
 
 def _edge_arrays(G: nx.Graph, weight: str | None):
-    """Nodes in sorted order and every edge as positions in it, smaller first, with its weight."""
+    """Nodes in sorted order and every edge as positions in it, smaller first, with its weight.
+
+    Reads networkx's adjacency a node at a time (each edge is seen from both
+    ends; the copy from the smaller end is kept).
+    """
     nodes = sorted(G.nodes, key=_sort_key)
     index = {node: i for i, node in enumerate(nodes)}
-    m = G.number_of_edges()
+    ends, others, weights = [], [], []
+    for node, nbrs in G.adjacency():
+        ends.append(index[node])
+        others.append([index[x] for x in nbrs])
+        if weight:
+            weights.append([d.get(weight, 1.0) for d in nbrs.values()])
+    counts = np.fromiter((len(o) for o in others), dtype=np.int64, count=len(others))
+    a = np.repeat(np.asarray(ends, dtype=np.int64), counts)
+    b = np.fromiter((j for o in others for j in o), dtype=np.int64, count=int(counts.sum()))
     if weight:
-        edges = list(G.edges(data=weight, default=1.0))
-        w = np.fromiter((float(d) for _, _, d in edges), dtype=float, count=m)
+        w = np.fromiter((float(x) for ws in weights for x in ws), dtype=float, count=len(b))
     else:
-        edges = list(G.edges())
-        w = np.ones(m)
-    a = np.fromiter((index[e[0]] for e in edges), dtype=np.int64, count=m)
-    b = np.fromiter((index[e[1]] for e in edges), dtype=np.int64, count=m)
-    return nodes, np.minimum(a, b), np.maximum(a, b), w
+        w = np.ones(len(b))
+    once = a <= b
+    return nodes, a[once], b[once], w[once]
 
 
 COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
@@ -303,7 +312,7 @@ def _selected_mentions(mentions: pd.DataFrame, concepts: pd.DataFrame | None) ->
     m = mentions.drop_duplicates(["paper_id", "concept_id"])
     if concepts is not None and "selected" in concepts.columns:
         chosen = concepts.loc[concepts["selected"].fillna(False).astype(bool), "concept_id"]
-        m = m[m["concept_id"].isin(chosen)]
+        m = m[_isin(m["concept_id"], chosen)]
     return m
 
 
@@ -358,8 +367,10 @@ def label_communities(
     names = _labels(concepts)
     member = pd.Series(membership, name="community", dtype="int64")
     m = _selected_mentions(mentions, concepts)
-    m = m[m["paper_id"].isin(member.index)]
-    m = m.assign(community=m["paper_id"].map(member).to_numpy())
+    codes, uniques = pd.factorize(m["paper_id"])
+    at = pd.Index(member.index).get_indexer(uniques)  # each paper looked up once
+    row_at = np.append(at, -1)[codes]  # a missing paper_id (code -1) is no member
+    m = m[row_at >= 0].assign(community=member.to_numpy()[row_at[row_at >= 0]])
     n_papers = len(member)
     size = member.value_counts()
     df = m.groupby("concept_id").size()
@@ -370,13 +381,16 @@ def label_communities(
     dfk["score"] = p_k * np.log(p_k / p)
     dfk = dfk[(dfk["dfk"] >= np.minimum(2, dfk["size"])) & (dfk["score"] > 0)]
     dfk = dfk.sort_values(["community", "score", "dfk", "concept_id"], ascending=[True, False, False, True])
+    best = dfk.groupby("community", sort=False).head(max(n, n_top))
+    tops = defaultdict(list)
+    for community, c in zip(best["community"].tolist(), best["concept_id"].tolist()):
+        tops[community].append(c)
     rows = []
     for community in sorted(size.index):
         if community == NO_COMMUNITY:
             rows.append((int(community), int(size[community]), "(no links)", ""))
             continue
-        top = dfk.loc[dfk["community"] == community, "concept_id"].head(max(n, n_top))
-        labels = [names.get(c, c) or c for c in top]
+        labels = [names.get(c, c) or c for c in tops.get(community, [])]
         rows.append((int(community), int(size[community]), ", ".join(labels[:n]), _SEP.join(labels[:n_top])))
     return pd.DataFrame(rows, columns=["community", "size", "label", "top_concepts"])
 
