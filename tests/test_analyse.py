@@ -247,3 +247,28 @@ def test_betweenness_of_many_sources_at_once_equals_one_at_a_time():
                                                  normalized=False)
     order = sorted(G, key=lambda n: (type(n).__name__, str(n)))
     assert np.allclose(one / 2, [reference[n] for n in order])
+
+
+def networkx_louvain(G, seed=42, resolution=1.0):
+    """communities() as networkx's own Louvain gives them, on G with nodes and edges in sorted order."""
+    H = nx.Graph()
+    H.add_nodes_from(sorted(n for n in G if G.degree(n)))
+    H.add_weighted_edges_from(sorted((min(u, v), max(u, v), d.get("weight", 1.0)) for u, v, d in G.edges(data=True)))
+    found = nx.community.louvain_communities(H, weight="weight", resolution=resolution, seed=seed)
+    groups = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    number = {n: i for i, c in enumerate(groups) for n in c}
+    return {n: number.get(n, NO_COMMUNITY) for n in G}
+
+
+def test_louvain_gives_networkx_louvain_communities():
+    rng = np.random.default_rng(11)
+    graphs = [nx.relabel_nodes(nx.karate_club_graph(), lambda i: f"n{i:02d}"), two_cliques()]
+    for trial in range(6):
+        G = nx.relabel_nodes(nx.planted_partition_graph(6, 15, 0.5, 0.04, seed=trial), lambda i: f"p{i:03d}")
+        for a, b in G.edges:
+            G.edges[a, b]["weight"] = float(rng.choice([0.1, 0.5, 1.0, 2.0]) * rng.random())
+        G.add_node("isolated")
+        graphs.append(G)
+    for G in graphs:
+        for seed, resolution in ((42, 1.0), (7, 1.0), (42, 0.5), (3, 2.0)):
+            assert communities(G, seed=seed, resolution=resolution) == networkx_louvain(G, seed, resolution)
