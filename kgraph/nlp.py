@@ -7,7 +7,10 @@ plural nouns are made singular with the lemmatizer's own English tables, looked
 up only for the few words that need it): candidates come from a part-of-speech pattern
 chunker (see :func:`doc_candidates`), which keeps hyphenated terms whole
 (``chain-of-thought``, ``Boltzmann-rationality``) where the parser's noun chunks
-break them, and is faster.
+break them, and is faster. The chunker reads each ``Doc``'s token attributes once
+(``Doc.to_array``) and works out what a token string means once per distinct
+string. For a large corpus spaCy runs in a forked child process while this process
+cleans the texts and makes the candidates (:func:`parse_process_pays`).
 
 Output is one row per candidate occurrence (the ``candidates`` table):
 ``paper_id, key, display, in_title, position, sent_start, pattern``; plus the acronym
@@ -179,14 +182,6 @@ class _Lex:
         self.lowered = text.lower() if not acronym and text[:1].isupper() else None
 
 
-class _Lexicon(dict):
-    """Token string hash -> :class:`_Lex`."""
-
-    def __missing__(self, h: int) -> _Lex:
-        lex = self[h] = _Lex(_STRINGS[h])
-        return lex
-
-
 class _Classes(dict):
     """``(kind, is_stop, pos id, tag hash)`` -> a one-token word's class letter."""
 
@@ -219,29 +214,55 @@ class _Coarse(dict):
 
 _KIND = operator.attrgetter("kind")
 _STRINGS = _Strings()
-_LEXICON = _Lexicon()
+_LEXICON: dict[int, _Lex] = {}  # token string hash -> what the chunker knows of it
 _CLASSES = _Classes()
 _COARSE = _Coarse()
 _ATTRS = None  # spacy.attrs ids, imported on first use so importing kgraph does not load spaCy
 
 
+def _array_attrs() -> list[int]:
+    """The token attributes :class:`_Tokens` reads, as ``spacy.attrs`` ids (imported on first use)."""
+    global _ATTRS
+    if _ATTRS is None:
+        from spacy.attrs import IDX, IS_PUNCT, IS_STOP, LENGTH, ORTH, POS, SENT_START, SPACY, TAG
+
+        _ATTRS = [ORTH, TAG, POS, SPACY, SENT_START, IS_STOP, IS_PUNCT, IDX, LENGTH]
+    return _ATTRS
+
+
+def _doc_array(doc):
+    """A ``Doc``'s token attributes in one integer array: what the parse process sends back."""
+    import numpy as np
+
+    attrs = _array_attrs()
+    return doc.to_array(attrs) if len(doc) else np.zeros((0, len(attrs)), dtype=np.uint64)
+
+
 class _Tokens:
-    """One ``Doc``'s token attributes as lists, from a single ``Doc.to_array`` call."""
+    """One parsed text's token attributes as lists, from its ``Doc.to_array`` array and its text.
 
-    __slots__ = ("lex", "tag", "pos", "space", "sent", "stop", "punct", "cls", "special")
+    Token strings are looked up by hash in :data:`_LEXICON`; one not seen before is
+    cut from ``text`` (so the array may come from another process's ``Doc``).
+    ``strings`` (a ``StringStore`` of the same pipeline) names tags and parts of speech.
+    """
 
-    def __init__(self, doc):
-        global _ATTRS
-        if _ATTRS is None:
-            from spacy.attrs import IS_PUNCT, IS_STOP, ORTH, POS, SENT_START, SPACY, TAG
+    __slots__ = ("n", "lex", "tag", "pos", "space", "sent", "stop", "punct", "cls", "special")
 
-            _ATTRS = [ORTH, TAG, POS, SPACY, SENT_START, IS_STOP, IS_PUNCT]
-        _STRINGS.store = doc.vocab.strings
-        if len(doc):
-            orth, tag, pos, space, sent, stop, punct = doc.to_array(_ATTRS).T.tolist()
+    def __init__(self, array, text: str, strings):
+        _STRINGS.store = strings
+        self.n = len(array)
+        if self.n:
+            orth, tag, pos, space, sent, stop, punct = array[:, :7].T.tolist()
         else:
             orth = tag = pos = space = sent = stop = punct = []
-        self.lex = lex = list(map(_LEXICON.__getitem__, orth))
+        self.lex = lex = list(map(_LEXICON.get, orth))
+        if None in lex:
+            idx, length = array[:, 7].tolist(), array[:, 8].tolist()
+            for k in [k for k, x in enumerate(lex) if x is None]:
+                x = _LEXICON.get(orth[k])
+                if x is None:
+                    x = _LEXICON[orth[k]] = _Lex(text[idx[k] : idx[k] + length[k]])
+                lex[k] = x
         self.tag, self.pos, self.space, self.stop, self.punct = tag, pos, space, stop, punct
         self.sent = [s == 1 for s in sent]  # SENT_START: 1 starts a sentence, -1 does not, 0 unknown
         kinds = map(_KIND, lex)
@@ -250,6 +271,10 @@ class _Tokens:
         # tokens that can change where a word ends: joiners and possessives
         tags = map(_STRINGS.__getitem__, tag)
         self.special = [k for k, (lx, t) in enumerate(zip(lex, tags)) if lx.hyphen or t == "POS"]
+
+    @classmethod
+    def of(cls, doc) -> "_Tokens":
+        return cls(_doc_array(doc), doc.text, doc.vocab.strings)
 
     def display(self, k: int, in_title: bool) -> str:
         lex = self.lex[k]
@@ -263,8 +288,8 @@ def _tokens_of(doc) -> tuple[_Tokens, int, int]:
     from spacy.tokens import Span
 
     if isinstance(doc, Span):
-        return _Tokens(doc.doc), doc.start, doc.end
-    return _Tokens(doc), 0, len(doc)
+        return _Tokens.of(doc.doc), doc.start, doc.end
+    return _Tokens.of(doc), 0, len(doc)
 
 
 # ---------------------------------------------------------------------------
@@ -595,22 +620,28 @@ ACRONYM_COLUMNS = ["paper_id", "short", "long_key", "long_display"]
 
 
 def extract_paper(title_doc, abstract_doc) -> tuple[list[tuple], list[tuple]]:
-    """Candidates and acronyms of one paper from its parsed title and abstract."""
-    title, abstract = _Tokens(title_doc), _Tokens(abstract_doc)
-    n_title, n_abstract = len(title_doc), len(abstract_doc)
+    """Candidates and acronyms of one paper from its parsed title and abstract (``Doc`` objects)."""
+    title = title_doc if isinstance(title_doc, _Tokens) else _Tokens.of(title_doc)
+    abstract = abstract_doc if isinstance(abstract_doc, _Tokens) else _Tokens.of(abstract_doc)
+    n_title, n_abstract = title.n, abstract.n
     cands = _candidates(title, 0, n_title, True, 0) + _candidates(abstract, 0, n_abstract, False, n_title + 1)
     acr = _acronyms(title, 0, n_title, True) + _acronyms(abstract, 0, n_abstract, False)
     return cands, acr
 
 
 def parse_texts(
-    nlp, items: Iterable[tuple[str, str, str]], batch_size: int = 16
+    nlp, items: Iterable[tuple[str, str, str]], batch_size: int = 16, process: bool = False
 ) -> Iterator[tuple[str, list[tuple], list[tuple]]]:
     """Parse ``(paper_id, title, abstract)`` items, yielding ``(paper_id, candidates, acronyms)``.
 
     Titles and abstracts go through ``nlp.pipe`` as one stream of texts so
-    batching stays efficient.
+    batching stays efficient. With ``process=True`` spaCy runs in a forked child
+    process (see :func:`parse_process_pays`) while this one cleans the texts and
+    turns the parsed tokens into candidates; the output is the same.
     """
+    if process:
+        yield from _parse_in_child(nlp, items, batch_size)
+        return
 
     def texts():
         for pid, title, abstract in items:
@@ -624,6 +655,147 @@ def parse_texts(
             continue
         cands, acr = extract_paper(pending, doc)
         yield pid, cands, acr
+
+
+#: Fewest papers to parse for which a parse process pays for its start.
+PROCESS_MIN_PAPERS = 100
+
+
+def parse_process_pays(n_papers: int) -> bool:
+    """Whether :func:`extract` parses ``n_papers`` in a child process.
+
+    spaCy's parse is most of a cold build; run in a forked child it keeps one core
+    busy while this process cleans the texts and makes candidates on the other. It
+    needs two or more cores, ``fork`` (Linux) and enough papers, and is not tried
+    inside a daemonic process (a Dask worker), which may not have children.
+    """
+    import multiprocessing
+    import os
+    import sys
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return (
+        n_papers >= PROCESS_MIN_PAPERS and cores >= 2 and sys.platform.startswith("linux")
+        and not multiprocessing.current_process().daemon
+    )
+
+
+def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:
+    """The child process: parse the texts that arrive, send back each ``Doc``'s token array."""
+    import queue
+    import threading
+    import traceback
+
+    try:
+        arrived: queue.SimpleQueue = queue.SimpleQueue()
+
+        def receive() -> None:  # take texts as they come, so the sender never waits on spaCy
+            while True:
+                try:
+                    chunk = texts_in.recv()
+                except (EOFError, OSError):
+                    chunk = None
+                arrived.put(chunk)
+                if chunk is None:
+                    return
+
+        threading.Thread(target=receive, daemon=True).start()
+
+        def texts():
+            while (chunk := arrived.get()) is not None:
+                yield from chunk
+
+        done = []
+        for doc in nlp.pipe(texts(), batch_size=batch_size):
+            done.append(_doc_array(doc))
+            if len(done) >= 2 * batch_size:
+                docs_out.send(done)
+                done = []
+        docs_out.send(done)
+        docs_out.send(None)
+    except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
+        docs_out.send(("error", traceback.format_exc()))
+
+
+def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int):
+    """:func:`parse_texts` with ``nlp.pipe`` in a forked child process.
+
+    A thread of this process cleans the texts and sends them; the child sends back
+    each ``Doc`` as the integer array of :func:`_doc_array`; this process makes the
+    candidates from it (token strings it has not seen come from the text itself).
+    """
+    import collections
+    import multiprocessing
+    import threading
+
+    ctx = multiprocessing.get_context("fork")
+    texts_in, texts_out = ctx.Pipe(duplex=False)
+    docs_in, docs_out = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child_parse, args=(nlp, texts_in, docs_out, batch_size), daemon=True,
+                        name="kgraph-parse")
+    child.start()  # before the sender thread: fork a process with one thread
+    texts_in.close()
+    docs_out.close()
+    sent: collections.deque = collections.deque()  # (paper_id, title, abstract), cleaned, in order
+    failed: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            chunk: list[str] = []
+            for pid, title, abstract in items:
+                title, abstract = clean_text(title), clean_text(abstract)
+                sent.append((pid, title, abstract))
+                chunk += [title, abstract]
+                if len(chunk) >= 4 * batch_size:
+                    texts_out.send(chunk)
+                    chunk = []
+            texts_out.send(chunk)
+        except (BrokenPipeError, EOFError, OSError):
+            return  # the child is gone; the reader reports it
+        except BaseException as exc:  # noqa: BLE001 - raised in the reading thread below
+            failed.append(exc)
+        try:
+            texts_out.send(None)
+        except (BrokenPipeError, EOFError, OSError):
+            pass
+
+    sender = threading.Thread(target=send, daemon=True, name="kgraph-clean")
+    sender.start()
+    strings = nlp.vocab.strings
+    finished = False
+    try:
+        title = None
+        while True:
+            try:
+                message = docs_in.recv()
+            except EOFError:
+                raise KgraphError("the spaCy parse process stopped unexpectedly") from None
+            if message is None:
+                break
+            if isinstance(message, tuple):
+                raise KgraphError(f"spaCy failed in the parse process:\n{message[1]}")
+            for array in message:
+                if title is None:
+                    title = array
+                    continue
+                pid, title_text, abstract_text = sent.popleft()
+                cands, acr = extract_paper(_Tokens(title, title_text, strings),
+                                           _Tokens(array, abstract_text, strings))
+                title = None
+                yield pid, cands, acr
+        if failed:
+            raise failed[0]
+        finished = True
+    finally:
+        texts_out.close()
+        docs_in.close()
+        if not finished:
+            child.terminate()
+        child.join()
+        sender.join(timeout=5)
 
 
 def model_identity(model: str) -> str:
@@ -671,6 +843,7 @@ def extract(
     cache=None,
     progress: Callable[[int], None] | None = None,
     stats: dict | None = None,
+    process: bool | None = None,
 ) -> Extraction:
     """Parse every paper and return its candidate concepts and acronym definitions.
 
@@ -687,6 +860,9 @@ def extract(
         Called with the number of papers done, as they are done.
     stats : dict, optional
         Filled with ``parsed`` and ``cached`` counts.
+    process : bool, optional
+        Run spaCy in a child process while this one makes the candidates (see
+        :func:`parse_texts`); ``None`` decides by :func:`parse_process_pays`.
 
     Examples
     --------
@@ -701,7 +877,8 @@ def extract(
         nlp = load_pipeline(model) if isinstance(model, str) else model
         key_of = {pid: key for pid, key, _, _ in todo}
         fresh = []
-        for pid, cands, acr in parse_texts(nlp, ((p, t, a) for p, _, t, a in todo), batch_size=batch_size):
+        for pid, cands, acr in parse_texts(nlp, ((p, t, a) for p, _, t, a in todo), batch_size=batch_size,
+                                           process=parse_process_pays(len(todo)) if process is None else process):
             per_paper[pid] = (cands, acr)
             fresh.append((key_of[pid], (cands, acr)))
             if progress:

