@@ -346,9 +346,24 @@ def _split_of_phrases(cand: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([cand[~split], parts], ignore_index=True)
 
 
-def _any_hit(hit: pd.Series, parent: np.ndarray, n: int) -> np.ndarray:
-    """For each of ``n`` texts, whether any of its words is a hit (``parent`` from :func:`_split_words`)."""
-    return np.bincount(parent[hit.to_numpy(dtype=bool)], minlength=n) > 0
+def _alternation(words: Iterable[str]) -> str:
+    """A regular expression matching any of ``words`` literally (for pandas' vectorised matching)."""
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)) if w)
+
+
+def _has_word(texts: pd.Series, words) -> np.ndarray:
+    """For each text, whether one of its space-separated words is in ``words``.
+
+    A vectorised search finds the candidates; each is checked in Python, so the
+    answer is exactly ``not words.isdisjoint(text.split(" "))``.
+    """
+    words = set(words)
+    alternation = _alternation(words)
+    if not alternation or texts.empty:
+        return np.zeros(len(texts), dtype=bool)
+    out = texts.str.contains(f"(?:^| )(?:{alternation})(?: |$)", regex=True).to_numpy(dtype=bool, copy=True)
+    out[out] = [not words.isdisjoint(t.split(" ")) for t in texts[out].tolist()]
+    return out
 
 
 def normalise_candidates(
@@ -367,14 +382,13 @@ def normalise_candidates(
     pair = cand.groupby(["key", "display"], sort=False).ngroup().to_numpy()
     top = np.maximum.accumulate(pair)  # ngroup numbers pairs in order of first appearance
     first = np.flatnonzero(np.r_[True, top[1:] != top[:-1]])
-    keys, displays = cand["key"].take(first).tolist(), cand["display"].take(first).tolist()
-    # leading fillers: only where the key has 2+ words and its or the display's first word is one
-    words, _, start = _split_words(keys)
-    first_words = [words[i] for i in start[:-1].tolist()]
-    words, _, dstart = _split_words(displays)
-    first_words += list(map(str.lower, [words[i] for i in dstart[:-1].tolist()]))
-    filler = pd.Series(first_words, dtype=object).isin(LEADING_FILLERS).to_numpy(dtype=bool)
-    filler = (filler[: len(keys)] | filler[len(keys) :]) & (np.diff(start) > 1)
+    ukeys = cand["key"].take(first).reset_index(drop=True)
+    udisplays = cand["display"].take(first).reset_index(drop=True)
+    keys, displays = ukeys.tolist(), udisplays.tolist()
+    # leading fillers: only where the key's first word is one, or the display's in any case
+    fillers = _alternation(LEADING_FILLERS)
+    filler = (ukeys.str.match(f"(?:{fillers}) ").to_numpy(dtype=bool)
+              | udisplays.str.match(f"(?:{fillers})(?: |$)", case=False).to_numpy(dtype=bool))
     for u in np.flatnonzero(filler).tolist():
         keys[u], displays[u] = _strip_fillers(keys[u], displays[u])
 
@@ -384,11 +398,10 @@ def normalise_candidates(
     if glob:
         long_disp = _most_common(extraction.acronyms, "long_key", "long_display")
         stripped = list(zip(keys, displays))
-        words, parent, _ = _split_words(keys)
-        words = pd.Series(words, dtype=object)
-        for u in np.flatnonzero(_any_hit(words.isin(glob.keys()), parent, len(keys))).tolist():
+        skeys = pd.Series(keys, dtype=cand["key"].dtype)
+        for u in np.flatnonzero(_has_word(skeys, glob.keys())).tolist():
             keys[u], displays[u] = _expand(*stripped[u], glob, long_disp)
-        maybe = _any_hit(words.isin({s for _, s in local}), parent, len(stripped))
+        maybe = _has_word(skeys, {s for _, s in local})
         rows = np.flatnonzero(maybe[pair] & cand["paper_id"].isin({p for p, _ in local}).to_numpy(dtype=bool))
         for i, pid, u in zip(rows.tolist(), cand["paper_id"].take(rows).tolist(), pair[rows].tolist()):
             k, d = stripped[u]
@@ -422,13 +435,14 @@ def normalise_candidates(
                 aliases[v].add(k)
     ccode, concept = pd.factorize(np.array(concept, dtype=object))
     concept = concept.tolist()
-    words, parent, start = _split_words(concept)
-    n_words = np.diff(start)
-    generic = pd.Series(words, dtype=object).isin(GENERIC_WORDS | LEADING_FILLERS).to_numpy(dtype=bool)
-    generic = np.bincount(parent[~generic], minlength=len(concept)) == 0
-    as_series = pd.Series(concept, dtype=object)
+    as_series = pd.Series(concept, dtype=cand["key"].dtype)
+    n_words = as_series.str.count(" ").to_numpy(dtype=np.int64) + 1
+    # generic: every word generic (a pattern finds the few candidates, is_generic decides)
+    plain = _alternation(GENERIC_WORDS | LEADING_FILLERS)
+    generic = as_series.str.fullmatch(f"(?:{plain})(?: (?:{plain}))*").to_numpy(dtype=bool, copy=True)
+    generic[generic] = [is_generic(k) for k in as_series[generic].tolist()]
     drop = (generic | as_series.isin(MULTIWORD_GENERIC | settings.stopwords).to_numpy(dtype=bool)
-            | (np.array(list(map(len, concept)), dtype=np.int64) < 2))
+            | (as_series.str.len().to_numpy(dtype=np.int64) < 2))
     code = ccode[kcode]
     rows = np.flatnonzero(~drop[code])
     code = code[rows]
@@ -652,7 +666,7 @@ def score_mentions(cand: pd.DataFrame, n_papers: int, settings: ConceptSettings)
     df_values = np.bincount(g_key, minlength=len(keys))
     df = pd.Series(df_values.astype("int64"), index=pd.Index(keys, name="key"))
     idf = np.log((n_papers + 1) / df)
-    n_words = m["key"].str.count(" ") + 1
+    n_words = (keys.str.count(" ").to_numpy() + 1)[g_key]
     tf = m["count"] + settings.title_weight * m["in_title"].astype(float)
     length = np.where(n_words == 1, settings.single_word_factor, 1.0)
     m["score"] = (
