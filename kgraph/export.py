@@ -30,9 +30,13 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import os
+import re
 import shutil
 import tempfile
+import time
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +46,8 @@ import pandas as pd
 
 from . import __version__
 from .errors import OutputError
-from .explorer import _SURROGATE, VIEW_FILES, View, Written, build_views, clean_text, write_html
+from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _gc_paused, _round6, build_views,
+                       clean_text, write_html)
 
 MARKER = ".kgraph"
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
@@ -68,6 +73,9 @@ TABLE_ORDER = {
     "paper_links": ["source", "target"],
     "concept_links": ["source", "target"],
 }
+_CSV_SPECIAL = re.compile('[",\n\r]')  # what makes the csv module quote a field (line ends "\n")
+_CHUNK = 50_000  # rows of a table or graph file assembled and written at a time
+_NONE = type(None)
 # attribute names the GEXF writer treats specially (renamed with a trailing "_")
 _GEXF_RESERVED = {"node": {"id", "pid", "start", "end", "viz", "parents", "slices", "spells"},
                   "edge": {"id", "label", "type", "start", "end", "slices", "spells"}}
@@ -158,7 +166,8 @@ def write_outputs(kg, out_dir, force: bool = False) -> list[Path]:
     in_place = out.exists() and _write_in_place(out)
     staging_parent = out if in_place else out.parent
     staging_parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.kgraph-new-", dir=staging_parent))
+    remove_stale_staging(staging_parent, out.name)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.kgraph-new-{os.getpid()}-", dir=staging_parent))
     try:
         names, notes = write_files(kg, staging)
         if in_place:
@@ -173,6 +182,78 @@ def write_outputs(kg, out_dir, force: bool = False) -> list[Path]:
     return written
 
 
+def remove_stale_staging(parent, name: str, max_age: float = 3600.0) -> list[Path]:
+    """Remove the hidden working folders that an interrupted build left in ``parent``.
+
+    A build writes into ``.<name>.kgraph-new-<pid>-<random>`` next to the output
+    folder ``<name>`` (and briefly renames the previous outputs to
+    ``.<name>.kgraph-old-<pid>-<random>``); a killed build leaves them behind. One
+    is stale when the process that made it is gone, or when it is older than
+    ``max_age`` seconds and names no process (older kgraph versions) or more than a
+    day old (the process id may have been reused). Only folders that hold nothing but
+    files with kgraph's output names are removed: one holding anything else (a
+    previous output folder with the user's files in it) is left alone.
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+
+    Examples
+    --------
+    >>> remove_stale_staging(".", "outputs")            # doctest: +SKIP
+    []
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    now = time.time()
+    prefixes = (f".{name}.kgraph-new-", f".{name}.kgraph-old-")  # the same length
+    for entry in entries:
+        if not entry.name.startswith(prefixes):
+            continue
+        head, dash, _ = entry.name[len(prefixes[0]):].partition("-")  # "<pid>-<random>"; older: "<random>"
+        pid = int(head) if dash and head.isdigit() else None
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            if pid is None:
+                stale = age > max_age
+            else:
+                stale = (pid != os.getpid() and not _process_alive(pid)) or age > max(max_age, 86400.0)
+            if not stale or not _only_our_files(Path(entry.path)):
+                continue
+            shutil.rmtree(entry.path)
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's) or cannot tell: keep
+    return True
+
+
+def _only_our_files(folder: Path) -> bool:
+    """True when ``folder`` holds only regular files named like kgraph's outputs (or their .tmp)."""
+    ours = set(OUTPUT_FILES) | {MARKER}
+    for entry in os.scandir(folder):
+        stem = entry.name[:-4] if entry.name.endswith(".tmp") else entry.name
+        if stem not in ours or not entry.is_file(follow_symlinks=False):
+            return False
+    return True
+
+
+@_gc_paused()
 def write_files(kg, folder) -> tuple[list[str], list[str]]:
     """Write every output file (and the marker) into an existing ``folder``; no swapping.
 
@@ -183,7 +264,7 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     names = [name for name in OUTPUT_FILES if saves or name != SAVE_FILE]
     views = build_views(kg)
     write_tables(kg, folder)
-    graph = plain_graph(kg.graph)
+    graph = GraphColumns.from_graph(kg.graph)  # cleaned and typed once for the three graph files
     write_graphml(graph, folder / "graph.graphml")
     write_gexf(graph, folder / "graph.gexf", view=views["graph"])
     write_json(graph, folder / "graph.json")
@@ -203,7 +284,7 @@ def _swap_folder(staging: Path, out: Path) -> None:
         return
     ours = _previous_files(out) | set(os.listdir(staging))
     keep = sorted(name for name in os.listdir(out) if name not in ours)
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.kgraph-old-", dir=out.parent))
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.kgraph-old-{os.getpid()}-", dir=out.parent))
     os.rmdir(old)  # we only wanted a free name next to `out`
     os.rename(out, old)
     try:
@@ -229,30 +310,63 @@ def _replace_files(staging: Path, out: Path, names: list[str]) -> None:
 
 
 # ----------------------------------------------------------------------------- tables
+def _csv_text(text: str) -> str:
+    # CSV keeps every character UTF-8 can encode, except lone surrogates (U+FFFD instead) and a
+    # bare CR, which the csv writer leaves unquoted (its line terminator is "\n") while readers end
+    # the row there: line breaks become "\n", as in XML
+    return _SURROGATE.sub("\ufffd", text).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _csv_value(value: Any) -> Any:
-    if isinstance(value, str):  # CSV keeps every character UTF-8 can encode, except:
-        # lone surrogates (U+FFFD instead), and a bare CR, which the csv writer leaves unquoted (its
-        # line terminator is "\n") while readers end the row there: line breaks become "\n", as in XML
-        return _SURROGATE.sub("\ufffd", value).replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, str):
+        return _csv_text(value)
     if isinstance(value, (list, tuple, set)):
-        return "; ".join(str(v) for v in value)
+        return _csv_text("; ".join(str(v) for v in value))
     if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+        return _csv_text(json.dumps(value, sort_keys=True, ensure_ascii=False))
     return value
+
+
+def _csv_cells(column: pd.Series) -> list[str]:
+    """The cells of one column as CSV text: floats with 6 significant digits, missing values
+    empty, text made safe for CSV and quoted where the csv module would quote it."""
+    dtype = column.dtype
+    if pd.api.types.is_float_dtype(dtype):
+        return ["" if x != x else "%.6g" % x for x in column.to_numpy(dtype=np.float64, na_value=np.nan).tolist()]
+    if pd.api.types.is_bool_dtype(dtype) and not column.hasnans:
+        return list(map(("False", "True").__getitem__, column.tolist()))
+    if pd.api.types.is_integer_dtype(dtype) and not column.hasnans:
+        return list(map(str, column.tolist()))
+    values = column.to_numpy(dtype=object, na_value=None).tolist()
+    if set(map(type, values)) <= {str, _NONE}:  # plain text: fix values only when some need it
+        values = ["" if v is None else v for v in values]
+        text = "".join(values)
+        if "\r" in text or (not text.isascii() and _SURROGATE.search(text)):
+            values = list(map(_csv_text, values))
+    else:
+        values = ["" if v is None else str(_csv_value(v)) for v in values]
+        text = "".join(values)
+    if _CSV_SPECIAL.search(text):  # (a CR became a line break above)
+        search = _CSV_SPECIAL.search
+        values = [_csv_quote(v) if search(v) else v for v in values]
+    return values
+
+
+def _csv_quote(text: str) -> str:
+    # as the csv module quotes (QUOTE_MINIMAL, "\n" line ends): fields with a comma, quote or line break
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def table_for_csv(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """``frame`` with the contract columns first and rows in a stable order."""
-    frame = frame.copy()
     first = [c for c in TABLE_COLUMNS.get(name, []) if c in frame.columns]
     frame = frame[first + [c for c in frame.columns if c not in first]]
     order = [c for c in TABLE_ORDER.get(name, []) if c in frame.columns]
     if order:
-        frame = frame.sort_values(order, kind="stable").reset_index(drop=True)
-    for column in frame.columns:
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = frame[column].map(_csv_value)
-    return frame
+        frame = frame.sort_values(order, kind="stable")
+    return frame.reset_index(drop=True)
 
 
 def write_tables(kg, folder) -> list[Path]:
@@ -268,14 +382,30 @@ def write_tables(kg, folder) -> list[Path]:
         frame = getattr(kg, name, None)
         if not isinstance(frame, pd.DataFrame):
             frame = pd.DataFrame(columns=TABLE_COLUMNS[name])
+        frame = table_for_csv(frame, name)
         path = folder / f"{name}.csv"
-        table_for_csv(frame, name).to_csv(path, index=False, encoding="utf-8", float_format="%.6g",
-                                          lineterminator="\n")
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(",".join(_csv_quote(_csv_text(str(c))) for c in frame.columns) + "\n")
+            for start in range(0, len(frame), _CHUNK):
+                part = frame.iloc[start:start + _CHUNK]
+                rows = map(",".join, zip(*(_csv_cells(part[c]) for c in part.columns)))
+                if len(part.columns) == 1:  # a lone empty field is written "", so the row is not blank
+                    rows = (row or '""' for row in rows)
+                fh.write("\n".join(rows) + "\n")
         paths.append(path)
     return paths
 
 
 # ----------------------------------------------------------------------------- graphs
+# The three graph files are written from one columnar copy of the graph (GraphColumns): each
+# attribute is a list of its distinct values, cleaned and typed once, and a code per node or edge
+# (numpy), so a file is assembled from the text of the distinct values, chunk of rows by chunk of
+# rows: a 3-million-edge graph writes in seconds with bounded memory (networkx's writers build an
+# element tree of the whole file first).
+_XML_TYPES = {"bool": "boolean", "int": "long", "float": "double", "str": "string"}
+_KINDS = {bool: "bool", int: "int", float: "float", str: "str"}
+
+
 def _plain_value(value: Any) -> Any:
     """str/int/float/bool, or None for a value to leave out (None, NaN, NA)."""
     if value is None or value is pd.NA:
@@ -293,24 +423,232 @@ def _plain_value(value: Any) -> Any:
     return clean_text(value)
 
 
-def _typed(records: list[dict]) -> None:
-    """Give each attribute one type across all records (in place): bool, int, float or str."""
-    kinds: dict[str, set] = {}
-    for attrs in records:
-        for key, value in attrs.items():
-            kinds.setdefault(key, set()).add(type(value))
-    for key, types in kinds.items():
-        if len(types) == 1:
-            continue
-        if types <= {int, float}:
-            cast = float
+class Column:
+    """One attribute of every node (or edge) of a :class:`GraphColumns`.
+
+    Attributes
+    ----------
+    kind : str
+        "bool", "int", "float" or "str": the type of every present value.
+    distinct : list
+        The distinct values (cleaned, of that type).
+    codes : numpy.ndarray
+        For each node or edge, the position of its value in ``distinct`` (-1: absent).
+    """
+
+    __slots__ = ("kind", "distinct", "codes")
+
+    def __init__(self, kind: str, distinct: list, codes: np.ndarray):
+        self.kind, self.distinct, self.codes = kind, distinct, codes
+
+    @property
+    def values(self) -> list:
+        """The value of each node or edge (None where absent)."""
+        return list(map((self.distinct + [None]).__getitem__, self.codes.tolist()))
+
+    def __repr__(self) -> str:
+        return f"Column({self.kind!r}, {len(self.codes)} values, {len(self.distinct)} distinct)"
+
+
+def _one_type(values: list) -> tuple[str, list] | None:
+    """(kind, values) with one type for every present value: int and float mixed become float,
+    any other mix str; None when no value is present."""
+    types = set(map(type, values))
+    types.discard(_NONE)
+    if not types:
+        return None
+    if len(types) == 1:
+        return _KINDS[types.pop()], values
+    cast = float if types <= {int, float} else str
+    return _KINDS[cast], [None if v is None else cast(v) for v in values]
+
+
+def _codes(values: list) -> tuple[list, np.ndarray]:
+    """(distinct values, the position of each value among them); raises TypeError when a value
+    cannot be hashed."""
+    distinct = list(dict.fromkeys(values))
+    where = {value: k for k, value in enumerate(distinct)}
+    return distinct, np.fromiter(map(where.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+def _column(raw: list, order: np.ndarray | None = None) -> Column | None:
+    """Clean one attribute's values (None where absent) into a :class:`Column`, rows taken in
+    ``order`` (positions in ``raw``) when given. Absent, NaN and infinite values are absent."""
+    types = set(map(type, raw))
+    types.discard(_NONE)
+    if not types:
+        return None
+    if all(issubclass(t, (float, np.floating)) for t in types):
+        values = np.array(raw, dtype=np.float64)  # None -> NaN
+        if order is not None:
+            values = values[order]
+        ok = np.isfinite(values)
+        if not ok.any():
+            return None
+        distinct, inverse = np.unique(_round6(values[ok]), return_inverse=True)
+        codes = np.full(len(values), -1, dtype=np.int64)
+        codes[ok] = inverse.ravel()
+        return Column("float", distinct.tolist(), codes)
+    distinct = None
+    if not (len(types) > 1 and any(issubclass(t, (bool, np.bool_)) for t in types)):
+        try:  # (True == 1 == 1.0 would share one entry, yet True becomes "True" and 1 "1")
+            distinct, codes = _codes(raw)
+        except TypeError:  # lists, dicts: value by value
+            pass
+    if distinct is None:
+        typed = _one_type([_plain_value(v) for v in raw])
+        if typed is None:
+            return None
+        distinct, codes = _codes(typed[1])
+        kind, distinct = typed[0], distinct
+    else:
+        typed = _one_type([_plain_value(v) for v in distinct])
+        if typed is None:
+            return None
+        kind, distinct = typed
+    if None in distinct:  # values that became absent (NaN, None, ...): code -1, out of the list
+        present = [v is not None for v in distinct]
+        remap = np.cumsum(present) - 1
+        remap[~np.array(present)] = -1
+        codes = remap[codes]
+        distinct = [v for v in distinct if v is not None]
+    if order is not None:
+        codes = codes[order]
+    return Column(kind, distinct, codes)
+
+
+def _columns(records: list[dict], order: np.ndarray | None = None) -> dict[str, Column]:
+    """One :class:`Column` per attribute name (sorted by name) of a list of attribute dicts, rows
+    in ``order`` (positions in ``records``) when given.
+
+    The dicts are read in the order they come (the order they sit in memory, as a rule) and the
+    columns reordered after: reading them in sorted order is several times slower on large graphs."""
+    raw = {key: [d.get(key) for d in records] for key in dict.fromkeys(chain.from_iterable(records))}
+    if order is not None and (np.diff(order) == 1).all():
+        order = None  # already in order
+    out = {}
+    for key in sorted(raw, key=str):
+        column = _column(raw.pop(key), order)
+        if column is not None:
+            out[str(key)] = column
+    return out
+
+
+class GraphColumns:
+    """A graph as columns, cleaned, typed and sorted: what the graph files hold.
+
+    Build one with :meth:`from_graph`; :func:`write_graphml`, :func:`write_gexf` and
+    :func:`write_json` accept it in place of a graph, so one cleaning serves all three.
+
+    Attributes
+    ----------
+    ids : list of str
+        Node ids (XML-forbidden characters removed), sorted.
+    nodes : dict
+        Attribute name -> :class:`Column` (one value per node, in ``ids`` order), names sorted.
+    source, target : numpy.ndarray
+        Edge ends as positions in ``ids`` (source <= target), edges sorted by them.
+    edges : dict
+        Attribute name -> :class:`Column`, one value per edge.
+
+    Examples
+    --------
+    >>> g = GraphColumns.from_graph(nx.Graph([("b", "a", {"weight": 1 / 3})]))
+    >>> g.ids, g.edges["weight"].kind, g.edges["weight"].values
+    (['a', 'b'], 'float', [0.333333])
+    """
+
+    def __init__(self, ids, nodes, source, target, edges):
+        self.ids, self.nodes, self.source, self.target, self.edges = ids, nodes, source, target, edges
+
+    @classmethod
+    @_gc_paused()
+    def from_graph(cls, graph: nx.Graph) -> "GraphColumns":
+        """Clean, type and sort ``graph`` (the rules of :func:`plain_graph`); a directed graph or
+        multigraph is read as the undirected graph networkx makes of it."""
+        if graph.is_directed() or graph.is_multigraph():
+            graph = nx.Graph(graph)
+        raw = list(graph.nodes)
+        clean = [node if type(node) is str and node.isprintable() else clean_text(node) for node in raw]
+        if len(set(clean)) < len(clean):
+            raise ValueError("node ids collide once XML-forbidden characters are removed")
+        order = sorted(range(len(raw)), key=clean.__getitem__)
+        ids = [clean[i] for i in order]
+        nodes = _columns([d for _, d in graph.nodes(data=True)], np.asarray(order, dtype=np.int64))
+        _add_paper_labels(nodes)
+        source, target, data, edge_order = _edge_lists(graph, {raw[i]: k for k, i in enumerate(order)})
+        return cls(ids, nodes, source, target, _columns(data, edge_order))
+
+    def degree(self) -> np.ndarray:
+        """Degree of every node (a self-loop counts twice, as in networkx)."""
+        n = len(self.ids)
+        return np.bincount(self.source, minlength=n) + np.bincount(self.target, minlength=n)
+
+    @_gc_paused()
+    def to_graph(self) -> nx.Graph:
+        """The columns as a networkx graph (nodes and edges in order, attributes sorted by name)."""
+        graph = nx.Graph()
+        graph.add_nodes_from(zip(self.ids, _records(self.nodes, len(self.ids))))
+        ids = self.ids
+        edges = zip(map(ids.__getitem__, self.source.tolist()), map(ids.__getitem__, self.target.tolist()),
+                    _records(self.edges, len(self.source)))
+        adjacency = getattr(graph, "_adj", None)
+        if type(graph) is not nx.Graph or not isinstance(adjacency, dict):
+            graph.add_edges_from(edges)
+            return graph
+        # add_edges_from checks and copies every edge (~1 us each); these ends exist and each dict is new
+        for u, v, data in edges:
+            adjacency[u][v] = data
+            adjacency[v][u] = data
+        getattr(nx, "_clear_cache", lambda g: None)(graph)
+        return graph
+
+
+def _add_paper_labels(nodes: dict) -> None:
+    """Paper nodes without a label get their title as label (so Gephi and Cytoscape show it)."""
+    if "kind" not in nodes or "title" not in nodes:
+        return
+    kinds, titles = nodes["kind"].values, nodes["title"].values
+    labels = nodes["label"].values if "label" in nodes else [None] * len(kinds)
+    changed = False
+    for i, (kind, title) in enumerate(zip(kinds, titles)):
+        if labels[i] is None and kind == "paper" and title:
+            labels[i] = title
+            changed = True
+    if changed:
+        nodes["label"] = _column(labels)
+        for name in sorted(nodes):  # names stay sorted
+            nodes[name] = nodes.pop(name)
+
+
+def _records(columns: dict, size: int) -> list[dict]:
+    """Row dicts (present attributes only, names sorted) from columns, built group by group of
+    rows that have the same attributes."""
+    names = list(columns)
+    if not names:
+        return [{} for _ in range(size)]
+    code = np.zeros(size, dtype=np.int64)
+    if len(names) <= 62:
+        for bit, name in enumerate(names):
+            code |= (columns[name].codes >= 0).astype(np.int64) << bit
+    patterns = np.unique(code).tolist() if len(names) <= 62 else [None]
+    out = np.empty(size, dtype=object)
+    for pattern in patterns:
+        rows = np.flatnonzero(code == pattern) if len(patterns) > 1 else np.arange(size)
+        kept = names if pattern is None else [names[i] for i in range(len(names)) if pattern >> i & 1]
+        values = [list(map((columns[k].distinct + [None]).__getitem__, columns[k].codes[rows].tolist()))
+                  for k in kept]
+        if pattern is None:  # too many attributes for a bit pattern: drop the absent ones row by row
+            dicts = [{k: x for k, x in zip(kept, row) if x is not None} for row in zip(*values)]
         else:
-            cast = str
-        for attrs in records:
-            if key in attrs:
-                attrs[key] = cast(attrs[key])
+            dicts = [dict(zip(kept, row)) for row in zip(*values)] if kept else [{} for _ in range(len(rows))]
+        holder = np.empty(len(rows), dtype=object)
+        holder[:] = dicts
+        out[rows] = holder
+    return out.tolist()
 
 
+@_gc_paused()
 def plain_graph(graph: nx.Graph) -> nx.Graph:
     """A copy of ``graph`` that GraphML, GEXF and JSON writers accept and that writes
     the same bytes every time.
@@ -319,7 +657,8 @@ def plain_graph(graph: nx.Graph) -> nx.Graph:
     (lists joined with ``"; "``, floats rounded to 6 significant digits, missing
     values dropped, XML-forbidden characters removed), each attribute with one type;
     nodes and edges are sorted. Paper nodes get a ``label`` (their title) so Gephi
-    and Cytoscape show it.
+    and Cytoscape show it. kgraph's own writers apply these rules themselves (see
+    :class:`GraphColumns`): they need no plain copy, and are faster without one.
 
     Examples
     --------
@@ -328,90 +667,248 @@ def plain_graph(graph: nx.Graph) -> nx.Graph:
     >>> list(H.nodes), H.nodes["a"]["tags"]
     (['a', 'b'], 'x; y')
     """
-    ids = {node: clean_text(node) for node in graph.nodes}
-    if len(set(ids.values())) < len(ids):
-        raise ValueError("node ids collide once XML-forbidden characters are removed")
-    nodes = sorted(graph.nodes, key=lambda v: ids[v])
-    node_attrs = []
-    for node in nodes:
-        attrs = {str(k): _plain_value(v) for k, v in sorted(graph.nodes[node].items(), key=lambda kv: str(kv[0]))}
-        attrs = {k: v for k, v in attrs.items() if v is not None}
-        if "label" not in attrs and attrs.get("kind") == "paper" and attrs.get("title"):
-            attrs["label"] = attrs["title"]
-        node_attrs.append(attrs)
-    edges = []
-    for u, v, data in graph.edges(data=True):
-        a, b = sorted((ids[u], ids[v]))
-        attrs = {str(k): _plain_value(x) for k, x in sorted(data.items(), key=lambda kv: str(kv[0]))}
-        edges.append((a, b, {k: x for k, x in attrs.items() if x is not None}))
-    edges.sort(key=lambda e: (e[0], e[1]))
-    _typed(node_attrs)
-    _typed([e[2] for e in edges])
-    out = nx.Graph()
-    out.add_nodes_from((ids[node], attrs) for node, attrs in zip(nodes, node_attrs))
-    out.add_edges_from(edges)
+    return GraphColumns.from_graph(graph).to_graph()
+
+
+def _columns_of(graph) -> GraphColumns:
+    return graph if isinstance(graph, GraphColumns) else GraphColumns.from_graph(graph)
+
+
+def _xml_text(text: str) -> str:
+    # CR as a reference: XML parsers turn a literal CR into LF
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _xml_attr(text: str) -> str:
+    # in attributes parsers also turn literal tabs and line breaks into spaces
+    return _xml_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+_XML_TEXT = re.compile("[&<>\r]")
+_XML_ATTR = re.compile('[&<>\r"\n\t]')
+
+
+def _escape_all(texts: list[str], escape) -> list[str]:
+    """``escape`` (:func:`_xml_text` or :func:`_xml_attr`) of each text, skipping the many that need none."""
+    special = _XML_TEXT if escape is _xml_text else _XML_ATTR
+    if not special.search("".join(texts)):
+        return texts
+    search = special.search
+    return [escape(t) if search(t) else t for t in texts]
+
+
+def _text(kind: str, value) -> str:
+    """A typed value as XML/JSON text (numbers as Python writes them, booleans in lower case)."""
+    if kind == "bool":
+        return "true" if value else "false"
+    if kind == "float":
+        return repr(value)
+    return str(value)
+
+
+def _cells(column: Column, before: str, after: str, escape=None) -> tuple[list, np.ndarray]:
+    """(texts, codes): ``before + text + after`` of each distinct value (text escaped by ``escape``
+    when a string), and "" last, for absent values (code -1)."""
+    texts = column.distinct if column.kind == "str" else [_text(column.kind, v) for v in column.distinct]
+    if escape is not None and column.kind == "str":
+        texts = _escape_all(texts, escape) if escape in (_xml_text, _xml_attr) else list(map(escape, texts))
+    return [before + t + after for t in texts] + [""], column.codes
+
+
+def _write_rows(fh, size: int, parts, sep: str) -> None:
+    """Write ``size`` rows, ``sep`` between rows; ``parts(start, stop)`` gives, for a chunk of
+    rows, a list of sequences of text whose items are concatenated into each row."""
+    for start in range(0, size, _CHUNK):
+        stop = min(size, start + _CHUNK)
+        if start:
+            fh.write(sep)
+        fh.write(sep.join(map("".join, zip(*parts(start, stop)))))
+
+
+def _pieces(cells: list[tuple[list, np.ndarray]], start: int, stop: int, tail: str = "") -> list:
+    """The text of each column for rows ``start:stop``; ``tail`` ends every row (folded into the
+    last column's text, so rows are joined from fewer parts)."""
+    if not cells:
+        return [repeat(tail, stop - start)] if tail else []
+    *first, (texts, codes) = cells
+    if tail:
+        texts = [t + tail for t in texts]
+    return [map(t.__getitem__, c[start:stop].tolist()) for t, c in first] + \
+        [map(texts.__getitem__, codes[start:stop].tolist())]
+
+
+def _edge_ends(escaped: list[str], g: "GraphColumns", first: str, second: str, end: str = ""):
+    """``parts`` for :func:`_write_rows`: ``first + source id`` and ``second + target id + end`` of
+    each edge, ids from ``escaped`` (the ids as the file writes them)."""
+    left = [first + i for i in escaped]
+    right = [second + i + end for i in escaped]
+
+    def ends(start: int, stop: int) -> list:
+        return [map(left.__getitem__, g.source[start:stop].tolist()),
+                map(right.__getitem__, g.target[start:stop].tolist())]
+    return ends
+
+
+@_gc_paused()
+def write_graphml(graph, path) -> Path:
+    """Write a graph as GraphML (typed keys, UTF-8, one node or edge per line).
+
+    ``graph`` is any networkx graph (cleaned and typed as :func:`plain_graph` does)
+    or a :class:`GraphColumns`. ``networkx.read_graphml`` reads back the same nodes,
+    edges and typed attributes.
+    """
+    g = _columns_of(graph)
+    keys = [("node", name, column.kind) for name, column in g.nodes.items()]
+    keys += [("edge", name, column.kind) for name, column in g.edges.items()]
+    key_id = {(scope, name): f"d{k}" for k, (scope, name, _) in enumerate(keys)}
+
+    def cells(scope, table):
+        return [_cells(column, f'<data key="{key_id[scope, name]}">', "</data>", _xml_text)
+                for name, column in table.items()]
+
+    node_cells, edge_cells = cells("node", g.nodes), cells("edge", g.edges)
+    ids = _escape_all(g.ids, _xml_attr)
+    node_heads = [f'<node id="{i}">' for i in ids]
+    edge_ends = _edge_ends(ids, g, '<edge source="', '" target="', '">')
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("<?xml version='1.0' encoding='utf-8'?>\n"
+                 '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+                 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                 'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+                 'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+        for scope, name, kind in keys:
+            fh.write(f'<key id="{key_id[scope, name]}" for="{scope}" attr.name="{_xml_attr(name)}" '
+                     f'attr.type="{_XML_TYPES[kind]}"/>\n')
+        fh.write('<graph edgedefault="undirected">\n')
+        _write_rows(fh, len(g.ids), lambda a, b: [node_heads[a:b], *_pieces(node_cells, a, b, "</node>\n")], "")
+        _write_rows(fh, len(g.source), lambda a, b: [*edge_ends(a, b), *_pieces(edge_cells, a, b, "</edge>\n")], "")
+        fh.write("</graph>\n</graphml>\n")
+    return Path(path)
+
+
+def _rgb(hex_color: str) -> tuple[int, int, int]:
+    value = int(hex_color.lstrip("#"), 16)
+    return (value >> 16) & 255, (value >> 8) & 255, value & 255
+
+
+@_gc_paused()
+def write_gexf(graph, path, view: View | None = None) -> Path:
+    """Write a graph as GEXF 1.2 for Gephi (UTF-8, one node or edge per line).
+
+    ``graph`` is any networkx graph (cleaned and typed as :func:`plain_graph` does)
+    or a :class:`GraphColumns`. A node's ``label`` attribute becomes its GEXF label
+    and a numeric edge ``weight`` the edge's weight; other attributes named like
+    GEXF's own (``id``, ``start``, ...) get a trailing ``_``. With ``view`` (the
+    explorer's bipartite view) every node carries ``viz`` colour (its community's
+    colour in the HTML), size (by degree) and position (the HTML's layout, y
+    pointing up as in Gephi). No date is written, so the file is the same on every
+    run. ``networkx.read_gexf`` reads it back.
+    """
+    g = _columns_of(graph)
+    n, m = len(g.ids), len(g.source)
+    node_attrs = {(k + "_" if k in _GEXF_RESERVED["node"] else k): c for k, c in g.nodes.items() if k != "label"}
+    edge_attrs = dict(g.edges)
+    weight = edge_attrs.pop("weight", None)
+    if weight is not None and weight.kind not in ("int", "float"):  # the weight attribute must be a number
+        edge_attrs["weight"], weight = weight, None
+    edge_attrs = {(k + "_" if k in _GEXF_RESERVED["edge"] else k): c for k, c in sorted(edge_attrs.items())}
+    attr_id = {("node", name): str(k) for k, name in enumerate(node_attrs)}
+    attr_id.update({("edge", name): str(k + len(node_attrs)) for k, name in enumerate(edge_attrs)})
+
+    def cells(scope, table):
+        return [_cells(column, f'<attvalue for="{attr_id[scope, name]}" value="', '"/>', _xml_attr)
+                for name, column in table.items()]
+
+    node_cells, edge_cells = cells("node", node_attrs), cells("edge", edge_attrs)
+    labels = g.nodes["label"].values if "label" in g.nodes else [None] * n
+    ids = _escape_all(g.ids, _xml_attr)
+    labels = _escape_all([i if lbl is None else str(lbl) for i, lbl in zip(g.ids, labels)], _xml_attr)
+    node_heads = [f'<node id="{i}" label="{lbl}">' for i, lbl in zip(ids, labels)]
+    viz = _viz(g, view) if view is not None else repeat("")
+    node_heads = [h + v + ("<attvalues>" if node_cells else "") for h, v in zip(node_heads, viz)]
+    node_tail = ("</attvalues>" if node_cells else "") + "</node>\n"
+    edge_ends = _edge_ends(ids, g, '<edge source="', '" target="', '" id="')
+    edge_open = "><attvalues>" if edge_cells else ">"
+    edge_tail = ("</attvalues>" if edge_cells else "") + "</edge>\n"
+    # each edge: its ends, its number, the weight (a number, or none), then its attributes
+    number_end = '"' if weight else '"' + edge_open
+    weights = []
+    if weight:
+        texts, codes = _cells(weight, ' weight="', '"' + edge_open)
+        texts[-1] = edge_open
+        weights = [(texts, codes)]
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("<?xml version='1.0' encoding='utf-8'?>\n"
+                 '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:viz="http://www.gexf.net/1.2draft/viz" '
+                 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                 'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" '
+                 'version="1.2">\n'
+                 f"  <meta>\n    <creator>kgraph {__version__}</creator>\n  </meta>\n"
+                 '  <graph defaultedgetype="undirected" mode="static" name="">\n')
+        for scope, table in (("node", node_attrs), ("edge", edge_attrs)):
+            if table:
+                fh.write(f'    <attributes class="{scope}" mode="static">\n')
+                for name, column in table.items():
+                    fh.write(f'      <attribute id="{attr_id[scope, name]}" title="{_xml_attr(name)}" '
+                             f'type="{_XML_TYPES[column.kind]}"/>\n')
+                fh.write("    </attributes>\n")
+        fh.write("    <nodes>\n")
+        _write_rows(fh, n, lambda a, b: [node_heads[a:b], *_pieces(node_cells, a, b, node_tail)], "")
+        fh.write("    </nodes>\n    <edges>\n")
+        _write_rows(fh, m, lambda a, b: [*edge_ends(a, b), map(("{}" + number_end).format, range(a, b)),
+                                         *_pieces(weights, a, b), *_pieces(edge_cells, a, b, edge_tail)], "")
+        fh.write("    </edges>\n  </graph>\n</gexf>\n")
+    return Path(path)
+
+
+def _viz(g: GraphColumns, view: View) -> list[str]:
+    """The viz elements of each node: colour and position from the view, size by degree."""
+    degree = g.degree()
+    top = int(degree.max(initial=1)) or 1
+    sizes = np.round(4.0 + 16.0 * np.sqrt(degree / top), 3).tolist()
+    by_id = {clean_text(node): node for node in view.positions}
+    colors: dict[str, str] = {}
+    out = []
+    for i, size in zip(g.ids, sizes):
+        node = by_id.get(i)
+        if node is None:
+            out.append("")
+            continue
+        color = view.color(node)
+        if color not in colors:
+            r, gr, b = _rgb(color)
+            colors[color] = f'<viz:color r="{r}" g="{gr}" b="{b}" a="1.0"/>'
+        x, y = view.positions[node]
+        out.append(f'{colors[color]}<viz:size value="{size!r}"/>'
+                   f'<viz:position x="{round(x, 2) + 0.0!r}" y="{round(-y, 2) + 0.0!r}" z="0.0"/>')
     return out
 
 
-def write_graphml(graph: nx.Graph, path) -> Path:
-    """Write a :func:`plain_graph` as GraphML (typed keys, UTF-8)."""
-    nx.write_graphml(graph, path, encoding="utf-8", prettyprint=True)
-    return Path(path)
+@_gc_paused()
+def write_json(graph, path) -> Path:
+    """Write a graph as networkx node-link JSON (``nodes`` and ``edges``, one per line).
 
-
-def _rgb(hex_color: str) -> dict:
-    value = int(hex_color.lstrip("#"), 16)
-    return {"r": (value >> 16) & 255, "g": (value >> 8) & 255, "b": value & 255, "a": 1.0}
-
-
-def write_gexf(graph: nx.Graph, path, view: View | None = None) -> Path:
-    """Write a :func:`plain_graph` as GEXF 1.2 for Gephi.
-
-    With ``view`` (the explorer's bipartite view) every node carries ``viz``
-    colour (its community's colour in the HTML), size (by degree) and position
-    (the HTML's layout, y pointing up as in Gephi). No date is written, so the
-    file is the same on every run.
+    ``graph`` is any networkx graph (cleaned and typed as :func:`plain_graph` does)
+    or a :class:`GraphColumns`. Read it back with
+    ``nx.node_link_graph(json.load(f), edges="edges")``.
     """
-    from networkx.readwrite.gexf import GEXFWriter
+    g = _columns_of(graph)
+    quote = json.encoder.encode_basestring  # C; keeps every non-ASCII character as it is
 
-    data_graph = nx.Graph()
-    degree = dict(graph.degree())
-    top = max(degree.values(), default=1) or 1
-    ids = {}
-    if view is not None:
-        ids = {clean_text(node): node for node in view.positions}
-    for node, attrs in graph.nodes(data=True):
-        attrs = {(k + "_" if k in _GEXF_RESERVED["node"] else k): v for k, v in attrs.items()}
-        if view is not None and node in ids:
-            x, y = view.positions[ids[node]]
-            attrs["viz"] = {"color": _rgb(view.color(ids[node])),
-                            "size": round(4.0 + 16.0 * math.sqrt(degree[node] / top), 3),
-                            "position": {"x": round(x, 2), "y": round(-y, 2), "z": 0.0}}
-        data_graph.add_node(node, **attrs)
-    for u, v, attrs in graph.edges(data=True):
-        data_graph.add_edge(u, v, **{(k + "_" if k in _GEXF_RESERVED["edge"] else k): x for k, x in attrs.items()})
-    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
-    meta = writer.xml.find("meta")
-    if meta is not None:
-        meta.attrib.pop("lastmodifieddate", None)  # a date would make every build's file differ
-        creator = meta.find("creator")
-        if creator is not None:
-            creator.text = f"kgraph {__version__} (NetworkX {nx.__version__})"
-    writer.add_graph(data_graph)
-    with open(path, "wb") as fh:
-        writer.write(fh)
-    return Path(path)
+    def cells(table, reserved):
+        return [_cells(column, f", {quote(name)}: ", "", quote)
+                for name, column in table.items() if name not in reserved]
 
-
-def write_json(graph: nx.Graph, path) -> Path:
-    """Write a :func:`plain_graph` as networkx node-link JSON (``nodes`` and ``edges``).
-
-    Read it back with ``nx.node_link_graph(json.load(f), edges="edges")``.
-    """
-    data = nx.node_link_data(graph, edges="edges")
+    node_cells, edge_cells = cells(g.nodes, {"id"}), cells(g.edges, {"source", "target"})
+    ids = list(map(quote, g.ids))
+    node_heads = ['{"id": ' + i for i in ids]
+    edge_ends = _edge_ends(ids, g, '{"source": ', ', "target": ')
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
-        fh.write("\n")
+        fh.write('{"directed": false, "multigraph": false, "graph": {},\n"nodes": [\n')
+        _write_rows(fh, len(g.ids), lambda a, b: [node_heads[a:b], *_pieces(node_cells, a, b, "}")], ",\n")
+        fh.write('\n],\n"edges": [\n')
+        _write_rows(fh, len(g.source), lambda a, b: [*edge_ends(a, b), *_pieces(edge_cells, a, b, "}")], ",\n")
+        fh.write("\n]}\n")
     return Path(path)
 
 

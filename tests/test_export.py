@@ -3,6 +3,7 @@ that the HTML is offline and treats titles as text, and that folders are handled
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 
@@ -184,6 +185,39 @@ def test_writing_into_the_current_directory_replaces_files_in_place(small_kg, tm
     export.write_outputs(small_kg, ".")
     assert export.is_kgraph_dir(tmp_path) and (tmp_path / "graph.gexf").exists()
     assert not [p for p in tmp_path.iterdir() if ".kgraph-" in p.name]
+
+
+def test_a_new_build_removes_the_working_folders_a_killed_build_left(small_kg, tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # a process id that is gone
+
+    def leftover(name, files=("graph.html", "papers.csv.tmp"), age=0.0):
+        folder = tmp_path / name
+        folder.mkdir()
+        for f in files:
+            (folder / f).write_text("half written")
+        stamp = time.time() - age
+        os.utime(folder, (stamp, stamp))
+        return folder
+
+    killed = leftover(f".out.kgraph-new-{dead}-x1y2z3")  # its build was killed
+    swapped = leftover(f".out.kgraph-old-{dead}-a1b2c3", files=("graph.graphml", export.MARKER))
+    older = leftover(".out.kgraph-new-k9j8h7", age=2 * 3600)  # no process id (an older kgraph), hours old
+    running = leftover(f".out.kgraph-new-{os.getppid()}-q1w2e3")  # its process is alive: a build under way
+    recent = leftover(".out.kgraph-new-r5t6y7", age=60)  # no process id, a minute old
+    users = leftover(f".out.kgraph-old-{dead}-u1v2w3", files=("graph.html", "thesis.tex"))  # holds a user's file
+    other = leftover(f".other.kgraph-new-{dead}-o1p2q3")  # next to another output folder
+    mine = tmp_path / ".out.kgraph-new-notes"  # a file, not a folder
+    mine.write_text("mine")
+
+    export.write_outputs(small_kg, tmp_path / "out")
+    assert not killed.exists() and not swapped.exists() and not older.exists()
+    assert running.exists() and recent.exists() and users.exists() and other.exists() and mine.exists()
+    assert (users / "thesis.tex").read_text() == "half written"
+    assert export.remove_stale_staging(tmp_path, "out") == []  # nothing more to remove
 
 
 # ----------------------------------------------------------------------------- HTML (static checks)

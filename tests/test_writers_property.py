@@ -21,10 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from kgraph import export
 from kgraph.config import BuildConfig
 from kgraph.explorer import clean_text as xml_clean
 from kgraph.export import write_outputs
@@ -225,3 +227,77 @@ def test_lone_surrogates_and_controls_in_any_attribute_or_id(pairs):
         assert sorted(table["title"]) == sorted(map(as_csv_reads_back, papers["title"]))
         assert sorted(table["abstract"]) == sorted(map(as_csv_reads_back, papers["abstract"]))
         json.loads((out / "graph.json").read_text(encoding="utf-8"))
+
+
+# ----------------------------------------------------------------------------- the graph writers on any graph
+ATTRIBUTE_NAMES = ["a", "b", "kind", "title", "label", "weight", "id", "start", "type", "source", "v\u00e9rt\u00e9x"]
+attribute_values = st.one_of(
+    st.none(), st.booleans(), st.integers(-2 ** 62, 2 ** 62), st.sampled_from([0, 1, -1, 2 ** 53 + 1]),
+    st.floats(allow_nan=True, allow_infinity=True), st.floats(-1e30, 1e30).map(np.float32),
+    st.integers(-1000, 1000).map(np.int64), st.just(np.bool_(True)), st.sampled_from(["paper", "concept"]),
+    st.text(any_char, max_size=12), st.lists(st.integers(0, 9), max_size=3), st.just(pd.NA),
+)
+attributes = st.dictionaries(st.sampled_from(ATTRIBUTE_NAMES), attribute_values, max_size=4)
+
+
+@st.composite
+def any_graphs(draw):
+    """Small graphs whose ids and attributes hold any value a user might put there."""
+    ids = draw(st.lists(st.one_of(st.text(any_char, min_size=1, max_size=8), st.integers(0, 50)),
+                        min_size=1, max_size=8, unique_by=lambda v: xml_clean(v)))
+    graph = nx.Graph()
+    for node in ids:
+        graph.add_node(node, **draw(attributes))
+    for _ in range(draw(st.integers(0, 12))):
+        u, v = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
+        graph.add_edge(u, v, **draw(attributes))
+    return graph
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(any_graphs())
+def test_graph_files_read_back_as_plain_graph_says(graph):
+    """GraphML and node-link JSON read back exactly the plain graph (ids, attributes, types); GEXF
+    too, less what GEXF itself reserves (label, weight, ids)."""
+    plain = export.plain_graph(graph)
+    columns = export.GraphColumns.from_graph(graph)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        export.write_graphml(graph, tmp / "g.graphml")
+        export.write_gexf(columns, tmp / "g.gexf")
+        export.write_json(columns, tmp / "g.json")
+        G = nx.read_graphml(tmp / "g.graphml")
+        X = nx.read_gexf(tmp / "g.gexf")
+        J = nx.node_link_graph(json.loads((tmp / "g.json").read_text(encoding="utf-8")), edges="edges")
+    expected_nodes = {v: {k: x for k, x in d.items()} for v, d in plain.nodes(data=True)}
+    expected_edges = {frozenset((u, v)): d for u, v, d in plain.edges(data=True)}
+    assert typed(G.nodes(data=True)) == typed(expected_nodes.items())
+    assert {frozenset((u, v)): typed(d.items()) for u, v, d in G.edges(data=True)} == \
+        {e: typed(d.items()) for e, d in expected_edges.items()}
+    assert typed(J.nodes(data=True)) == typed((v, {k: x for k, x in d.items() if k != "id"})
+                                             for v, d in expected_nodes.items())
+    assert {frozenset((u, v)): typed(d.items()) for u, v, d in J.edges(data=True)} == \
+        {e: typed((k, x) for k, x in d.items() if k not in ("source", "target")) for e, d in expected_edges.items()}
+    gexf_nodes = {}
+    for v, d in expected_nodes.items():
+        renamed = {(k + "_" if k in {"id", "start", "end", "pid", "viz", "parents", "slices", "spells"} else k): x
+                   for k, x in d.items() if k != "label"}
+        gexf_nodes[v] = {**renamed, "label": str(d["label"]) if "label" in d else v}
+    assert typed(X.nodes(data=True)) == typed(gexf_nodes.items())
+    for u, v, d in X.edges(data=True):
+        want = expected_edges[frozenset((u, v))]
+        numeric = isinstance(want.get("weight"), (int, float)) and not isinstance(want.get("weight"), bool)
+        got = {k: x for k, x in d.items() if k != "id"}
+        renamed = {(k + "_" if k in {"id", "label", "type", "start", "end"} else k): x for k, x in want.items()
+                   if not (k == "weight" and numeric)}
+        if numeric:
+            renamed["weight"] = float(want["weight"])
+        assert typed(got.items()) == typed(renamed.items())
+
+
+def typed(items) -> dict:
+    """Items as a dict of (type, value) pairs, so 1 and 1.0 and True differ (NaN never occurs)."""
+    out = {}
+    for key, value in items:
+        out[key] = typed(value.items()) if isinstance(value, dict) else (type(value), value)
+    return out
