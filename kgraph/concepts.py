@@ -351,19 +351,9 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)) if w)
 
 
-def _has_word(texts: pd.Series, words) -> np.ndarray:
-    """For each text, whether one of its space-separated words is in ``words``.
-
-    A vectorised search finds the candidates; each is checked in Python, so the
-    answer is exactly ``not words.isdisjoint(text.split(" "))``.
-    """
-    words = set(words)
-    alternation = _alternation(words)
-    if not alternation or texts.empty:
-        return np.zeros(len(texts), dtype=bool)
-    out = texts.str.contains(f"(?:^| )(?:{alternation})(?: |$)", regex=True).to_numpy(dtype=bool, copy=True)
-    out[out] = [not words.isdisjoint(t.split(" ")) for t in texts[out].tolist()]
-    return out
+def _any_hit(hit: pd.Series, parent: np.ndarray, n: int) -> np.ndarray:
+    """For each of ``n`` texts, whether any of its words is a hit (``parent`` from :func:`_split_words`)."""
+    return np.bincount(parent[hit.to_numpy(dtype=bool)], minlength=n) > 0
 
 
 def normalise_candidates(
@@ -398,10 +388,11 @@ def normalise_candidates(
     if glob:
         long_disp = _most_common(extraction.acronyms, "long_key", "long_display")
         stripped = list(zip(keys, displays))
-        skeys = pd.Series(keys, dtype=cand["key"].dtype)
-        for u in np.flatnonzero(_has_word(skeys, glob.keys())).tolist():
+        words, parent, _ = _split_words(keys)
+        words = pd.Series(words, dtype=object)
+        for u in np.flatnonzero(_any_hit(words.isin(glob.keys()), parent, len(keys))).tolist():
             keys[u], displays[u] = _expand(*stripped[u], glob, long_disp)
-        maybe = _has_word(skeys, {s for _, s in local})
+        maybe = _any_hit(words.isin({s for _, s in local}), parent, len(keys))
         rows = np.flatnonzero(maybe[pair] & cand["paper_id"].isin({p for p, _ in local}).to_numpy(dtype=bool))
         for i, pid, u in zip(rows.tolist(), cand["paper_id"].take(rows).tolist(), pair[rows].tolist()):
             k, d = stripped[u]
@@ -944,9 +935,16 @@ def _names(labels: pd.Series) -> np.ndarray:
 def _other_spellings(cand: pd.DataFrame) -> dict[str, set[str]]:
     """Surface forms of each key that are not just case, hyphen or plural variants of it."""
     kd = cand[["key", "display"]].drop_duplicates()
-    keys, displays = kd["key"].tolist(), kd["display"].tolist()
+    key, display = kd["key"], kd["display"]
+    # normalise_key, vectorised where it is plain: printable ASCII text (no other
+    # whitespace than spaces, no other dash than "-"); the rest goes through normalise_key
+    plain = ~display.str.contains(r"[^\x20-\x7e]", regex=True).to_numpy(dtype=bool)
+    fast = display.str.lower().str.replace("-", " ", regex=False).str.replace(" +", " ", regex=True).str.strip(" ")
+    other = (fast.str.rstrip("s") != key.str.rstrip("s")).to_numpy(dtype=bool) & plain
     forms: dict[str, set[str]] = defaultdict(set)
-    for k, d in zip(keys, displays):
+    for k, d in zip(key[other].tolist(), display[other].tolist()):
+        forms[k].add(d)
+    for k, d in zip(key[~plain].tolist(), display[~plain].tolist()):
         if normalise_key(d).rstrip("s") != k.rstrip("s"):
             forms[k].add(d)
     return forms
