@@ -35,7 +35,6 @@ import hashlib
 import html
 import json
 import math
-import operator
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
