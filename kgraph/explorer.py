@@ -296,7 +296,7 @@ def layout_arrays(n: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, group
         ks = edge_order[edge_starts[c]:edge_starts[c + 1]]
         xy = _component_layout(local[src[ks]], local[dst[ks]], w[ks], len(idx),
                                None if group is None else group[idx], seed, iterations)
-        pieces[c] = _spread(_normalise(xy, scale), scale * 0.5)
+        pieces[c] = _spread(_normalise(xy, scale), scale * 0.5, rounds=10)
     # small components together, in batches: repulsion only inside a component
     batch: list[int] = []
     for c in small + [None]:
