@@ -303,7 +303,28 @@ def test_layout_is_seeded_and_fast(small_kg):
     assert len(first) == kg.graph.number_of_nodes()
     assert explorer.layout(kg.graph, seed=7) == first
     assert explorer.layout(small_kg.graph, seed=8) != explorer.layout(small_kg.graph, seed=9)
-    assert seconds < 10  # ~0.5 s here (2,000 nodes: ~2 s); generous for slow CI machines
+    assert seconds < 10  # ~0.2 s here; generous for slow CI machines
+
+
+def test_layout_draws_communities_as_separate_regions():
+    import numpy as np
+
+    # four dense groups of 150 nodes, a few links across: enough nodes for the grid repulsion
+    G = nx.Graph()
+    groups = {}
+    for g in range(4):
+        members = [f"g{g}n{i}" for i in range(150)]
+        G.add_edges_from(nx.gnm_random_graph(150, 900, seed=g).edges())
+        G = nx.relabel_nodes(G, {i: name for i, name in enumerate(members)}, copy=True)
+        groups.update(dict.fromkeys(members, g))
+    G.add_edges_from([("g0n0", "g1n0"), ("g1n1", "g2n1"), ("g2n2", "g3n2"), ("g3n3", "g0n3")])
+    pos = explorer.layout(G, seed=3, community=groups)
+    assert explorer.layout(G, seed=3, community=groups) == pos
+    xy = {g: np.array([pos[v] for v in G if groups[v] == g]) for g in range(4)}
+    centre = {g: p.mean(axis=0) for g, p in xy.items()}
+    spread = max(float(np.sqrt(((p - centre[g]) ** 2).sum(axis=1)).mean()) for g, p in xy.items())
+    apart = min(float(np.hypot(*(centre[a] - centre[b]))) for a in range(4) for b in range(a + 1, 4))
+    assert apart > 2 * spread  # each group's region is clear of the others
 
 
 # ----------------------------------------------------------------------------- a real build
