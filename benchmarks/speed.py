@@ -25,7 +25,10 @@ What is measured
    rebuild with the held-out 1 % added; each ``kgraph.build(..., out=...)``, which
    writes the output folder as ``kgraph build`` does. Stage seconds come from
    ``kg.timings``; the nlp stage is
-   split into spaCy (model load, ``nlp.pipe``) and kgraph's own extraction.
+   split into spaCy (import and model load; ``nlp.pipe``) and kgraph's own
+   extraction. When spaCy parses in a child process (100+ papers, 2+ cores), its
+   parse is that process's CPU seconds and kgraph's part is what the stage's wall
+   time adds beyond load and parse (cleaning and candidates overlap the parse).
    Also a cold build with ``dask="local"`` (2 worker processes) of the large corpus,
    and textnets 0.10.4 on the same 99 % (``Corpus(...).noun_phrases(normalize=True)``
    → ``Textnet(min_docs=2)`` → ``project(node_type="doc")``).
@@ -76,6 +79,9 @@ def _timed(acc: dict, name: str, fn):
 def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None = None, force: bool = True) -> dict:
     """One ``kgraph.build(..., out=...)``: the build and its output folder, as ``kgraph build`` does."""
     t0 = time.perf_counter()
+    import spacy  # noqa: F401  spaCy's own import counts as spaCy's load, not as kgraph's work
+
+    t_spacy_import = time.perf_counter() - t0
     import kgraph
     import kgraph.nlp as knlp
 
@@ -100,19 +106,32 @@ def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None =
     knlp.parse_texts = timed_parse
     t_import = time.perf_counter() - t0
 
+    import resource
+
+    def children_cpu() -> float:  # CPU seconds of finished child processes (the parse process)
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
     t = time.perf_counter()
+    cpu0 = children_cpu()
     kg = kgraph.build(inputs, cache_dir=cache_dir, dask=dask, out=out, force=force)
+    child_cpu = children_cpu() - cpu0
     timings = dict(kg.timings)
     t_build = time.perf_counter() - t - timings["export"]
     own_nlp = acc["extract"] + acc["clean"]
-    spacy_parse = max(0.0, acc["parse"] - own_nlp)
+    if child_cpu > 0 and not dask:
+        # spaCy parsed in a child process while this one cleaned texts and made candidates:
+        # spaCy's parse is the child's CPU time; waits in this process are not ours
+        spacy_parse = child_cpu
+    else:
+        spacy_parse = max(0.0, acc["parse"] - own_nlp)
     run = getattr(kg, "run", None) or kg.summary  # parse counts: kg.run (older builds: kg.summary)
     return {
         "papers": kg.summary["papers"], "parsed": run["parsed"], "from_cache": run["from_cache"],
         "concepts": kg.summary["concepts_selected"], "paper_links": kg.summary["paper_links"],
         "timings": timings, "import": t_import, "build": t_build,
-        "spacy_load": acc["load"], "spacy_parse": spacy_parse, "extract": own_nlp,
-        "dask": bool(dask),
+        "spacy_load": acc["load"], "spacy_parse": spacy_parse, "extract": own_nlp, "spacy_import": t_spacy_import,
+        "parse_process": bool(child_cpu > 0 and not dask), "dask": bool(dask),
     }
 
 
@@ -270,7 +289,7 @@ def child_synthetic(n_papers: int, per_paper: int, out: str, community_method: s
     from kgraph.concepts import linking_mentions
     from kgraph.config import BuildConfig
     from kgraph.explorer import write_html
-    from kgraph.export import plain_graph, write_graphml
+    from kgraph.export import write_graphml
     from kgraph.graph import bipartite_graph
     from kgraph.project import concept_links, paper_links, to_graph
 
@@ -303,7 +322,7 @@ def child_synthetic(n_papers: int, per_paper: int, out: str, community_method: s
         centrality, label_communities))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    stage("graphml", lambda: write_graphml(plain_graph(graph), out / "graph.graphml"))
+    stage("graphml", lambda: write_graphml(graph, out / "graph.graphml"))
     kg = kp.KnowledgeGraph(
         papers=papers2, concepts=concepts2, mentions=mentions, paper_links=plinks, concept_links=clinks,
         communities=table, graph=graph, paper_graph=pg, concept_graph=cg, config=config,
@@ -439,7 +458,7 @@ def bench_corpus(name: str, recs: list[dict], kg_python: str, tn_python: str | N
 
 def corpus_table(rows: list[dict]) -> str:
     head = ("| corpus | system | run | papers | parsed | wall s | papers/s | peak MB | start+imports "
-            "| ingest | nlp: spaCy load | nlp: spaCy parse | nlp: kgraph | concepts | graph | projections "
+            "| ingest | nlp: spaCy import + load | nlp: spaCy parse | nlp: kgraph | concepts | graph | projections "
             "| communities | export |")
     lines = [head, "|" + "---|" * 3 + "---:|" * (head.count("|") - 4)]
     for r in rows:
@@ -460,10 +479,10 @@ def corpus_table(rows: list[dict]) -> str:
             parsed = papers
         else:
             t = r["timings"]
-            own = t["nlp"] - r["spacy_load"] - r["spacy_parse"] if not r["dask"] else None
-            startup = r["wall"] - r["build"] - t["export"]
+            own = max(0.0, t["nlp"] - r["spacy_load"] - r["spacy_parse"]) if not r["dask"] else None
+            startup = r["wall"] - r["build"] - t["export"] - r["spacy_import"]
             cells = [_fmt(startup), _fmt(t["ingest"], 2),
-                     _fmt(r["spacy_load"]) if not r["dask"] else "on workers",
+                     _fmt(r["spacy_import"] + r["spacy_load"]) if not r["dask"] else "on workers",
                      _fmt(r["spacy_parse"]) if not r["dask"] else "on workers",
                      _fmt(own, 2) if own is not None else f"{_fmt(t['nlp'])} (whole stage)",
                      _fmt(t["concepts"], 2), _fmt(t["graph"], 2), _fmt(t["projections"], 2),
@@ -531,18 +550,21 @@ def targets(corpus_rows: list[dict], synth: dict | None) -> list[str]:
                            f"files {no_export:.2f}×.")
             elif tn:
                 out.append(f"- {corpus}: textnets not run ({tn['error']}).")
-            own = cold["wall"] - cold["spacy_load"] - cold["spacy_parse"]
+            spacy_s = cold["spacy_import"] + cold["spacy_load"] + cold["spacy_parse"]
+            own = cold["wall"] - spacy_s
             share = own / cold["wall"]
+            strict = (cold["wall"] - cold["spacy_parse"]) / cold["wall"]
             in_proc = cold["build"] + cold["timings"]["export"] - cold["spacy_load"] - cold["spacy_parse"]
             t = cold["timings"]
             rest = {k: t[k] for k in STAGES if k != "nlp"}
-            rest["nlp (kgraph part)"] = t["nlp"] - cold["spacy_load"] - cold["spacy_parse"]
-            rest["start+imports"] = cold["wall"] - cold["build"] - t["export"]
+            rest["nlp (kgraph part)"] = max(0.0, t["nlp"] - cold["spacy_load"] - cold["spacy_parse"])
+            rest["start+imports"] = cold["wall"] - cold["build"] - t["export"] - cold["spacy_import"]
             worst = max(rest, key=rest.get)
-            out.append(f"- {corpus}: kgraph's own work beyond spaCy (load + parse) is {share:.0%} of cold wall "
-                       f"({own:.1f} of {cold['wall']:.1f} s; {in_proc / cold['wall']:.0%} without interpreter "
-                       f"start and imports) (target ≤ 15 %: {'met' if share <= 0.15 else 'MISSED'}; "
-                       f"largest part: {worst}, {rest[worst]:.1f} s).")
+            out.append(f"- {corpus}: kgraph's own work beyond spaCy (import, model load, parse) is {share:.0%} of "
+                       f"cold wall ({own:.1f} of {cold['wall']:.1f} s; {in_proc / cold['wall']:.0%} without "
+                       f"interpreter start and imports) (target ≤ 15 %: {'met' if share <= 0.15 else 'MISSED'}; "
+                       f"largest part: {worst}, {rest[worst]:.1f} s); everything but spaCy's parse, spaCy's "
+                       f"import and model load included: {strict:.0%}.")
         if cold and warm and "error" not in cold and "error" not in warm:
             speedup = cold["wall"] / warm["wall"]
             did = ("found its outputs up to date and did nothing" if warm.get("up_to_date")
