@@ -61,6 +61,10 @@ def build(
     backbone: Optional[float] = typer.Option(None, "--backbone", min=0.0, max=1.0,
                                              help="Keep only links the disparity filter finds significant at "
                                              "this level (e.g. 0.05): a sparser graph for large corpora."),
+    community_method: str = typer.Option("louvain", "--communities",
+                                         help="Community detection: louvain (networkx's, seeded), igraph (igraph's "
+                                         "Louvain) or leiden; the last two need 'pip install kgraph[igraph]' and "
+                                         "are much faster on large graphs."),
     cache_dir: Path = typer.Option(default_cache_dir(), "--cache-dir",
                                    help="Cache of extracted concepts: a rebuild parses only new papers."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache, and build even "
@@ -90,7 +94,8 @@ def build(
         config = BuildConfig(
             inputs=list(inputs or []), format=format, model=model, min_df=min_df, max_concepts=max_concepts,
             thesaurus=thesaurus, stopwords=stopwords, focus=focus or [], link_weight=link_weight,
-            links_per_paper=links_per_paper, backbone=backbone, cache_dir=None if no_cache else cache_dir,
+            links_per_paper=links_per_paper, backbone=backbone, community_method=community_method,
+            cache_dir=None if no_cache else cache_dir,
             batch_size=batch_size,
             strict=strict, dask=dask, seed=seed, max_html_nodes=max_html_nodes,
         )

@@ -314,7 +314,7 @@ def build_key(config: BuildConfig) -> str:
     import importlib.metadata as md
 
     versions = {}
-    for pkg in KEY_PACKAGES:
+    for pkg in KEY_PACKAGES + (("igraph",) if config.community_method != "louvain" else ()):
         try:
             versions[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
@@ -638,8 +638,9 @@ def _analyse(papers, concepts, mentions, paper_graph, concept_graph, graph, conf
              communities, centrality, label_communities):
     """Communities and centrality on both projections, written back onto the tables and graph."""
     seed = config.seed
-    pcomm = communities(paper_graph, seed=seed)
-    ccomm = communities(concept_graph, seed=seed)
+    method = config.community_method
+    pcomm = communities(paper_graph, seed=seed, method=method)
+    ccomm = communities(concept_graph, seed=seed, method=method)
     pcent = centrality(paper_graph, seed=seed).set_index("node")
     ccent = centrality(concept_graph, seed=seed).set_index("node")
 
