@@ -639,10 +639,13 @@ def _analyse(papers, concepts, mentions, paper_graph, concept_graph, graph, conf
     """Communities and centrality on both projections, written back onto the tables and graph."""
     seed = config.seed
     method = config.community_method
-    pcomm = communities(paper_graph, seed=seed, method=method)
-    ccomm = communities(concept_graph, seed=seed, method=method)
-    pcent = centrality(paper_graph, seed=seed).set_index("node")
-    ccent = centrality(concept_graph, seed=seed).set_index("node")
+    from .analyse import reading_edges_once
+
+    with reading_edges_once():  # communities and centrality read each graph's edges once
+        pcomm = communities(paper_graph, seed=seed, method=method)
+        ccomm = communities(concept_graph, seed=seed, method=method)
+        pcent = centrality(paper_graph, seed=seed).set_index("node")
+        ccent = centrality(concept_graph, seed=seed).set_index("node")
 
     papers = papers.copy()
     papers["community"] = papers["paper_id"].map(pcomm).fillna(-1).astype("int64")

@@ -272,3 +272,23 @@ def test_louvain_gives_networkx_louvain_communities():
     for G in graphs:
         for seed, resolution in ((42, 1.0), (7, 1.0), (42, 0.5), (3, 2.0)):
             assert communities(G, seed=seed, resolution=resolution) == networkx_louvain(G, seed, resolution)
+
+
+def test_reading_edges_once_reads_each_graph_once_with_the_same_answers(monkeypatch):
+    import kgraph.analyse as ka
+
+    G = two_cliques()
+    H = nx.relabel_nodes(G, {n: f"x{n}" for n in G})
+    H.add_edge("x0", "lonely", weight=0.5)
+    alone = [communities(G), centrality(G, seed=1), communities(H), centrality(H, seed=1)]
+    reads = []
+    real = ka._read_edge_arrays
+    monkeypatch.setattr(ka, "_read_edge_arrays", lambda g, w: reads.append(id(g)) or real(g, w))
+    with ka.reading_edges_once():
+        together = [communities(G), centrality(G, seed=1), communities(H), centrality(H, seed=1)]
+    assert sorted(reads) == sorted([id(G), id(H)])  # each graph read once
+    assert together[0] == alone[0] and together[2] == alone[2]
+    pd.testing.assert_frame_equal(together[1], alone[1])
+    pd.testing.assert_frame_equal(together[3], alone[3])
+    communities(G)  # outside the block every call reads the graph again
+    assert len(reads) == 3

