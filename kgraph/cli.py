@@ -13,6 +13,7 @@ from typing import List, Optional
 
 import typer
 
+from ._quick import nothing_to_do
 from .config import DEFAULT_MODEL, BuildConfig, default_cache_dir
 from .errors import KgraphError
 
@@ -104,7 +105,7 @@ def build(
     if not (force or no_cache):
         prev = pipeline.up_to_date(out, config)
         if prev is not None:
-            typer.echo(_nothing_to_do(out, prev))
+            typer.echo(nothing_to_do(out, prev))
             return
     bar = None
 
@@ -131,12 +132,6 @@ def build(
         typer.echo(f"{out}/ is up to date; nothing to do — --force rebuilds")
         return
     _print_summary(kg, out, kg.run["written"], time.perf_counter() - started, notes=kg.run["notes"])
-
-
-def _nothing_to_do(out: Path, prev) -> str:
-    built = time.strftime("%Y-%m-%d %H:%M", time.localtime(prev.built_ns / 1e9))
-    return (f"{out}/ is up to date (build key {prev.key[:12]}…, built {built}); nothing to do — "
-            "--force rebuilds")
 
 
 def _print_summary(kg, out: Path, written, seconds: float, notes=()) -> None:
