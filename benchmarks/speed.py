@@ -666,7 +666,7 @@ def main(argv=None) -> int:
                 ("batch 16, 1 process, tagger only", 16, 1, False),
                 ("batch 64, 1 process, tagger only", 64, 1, False),
                 ("batch 256, 1 process, tagger only", 256, 1, False),
-                ("batch 16, 2 processes, tagger only (kgraph: one parse process per core)", 16, 2, False),
+                ("batch 16, spaCy's n_process=2, tagger only", 16, 2, False),
                 ("batch 16, 1 process, with the parser", 16, 1, True),
             ):
                 r = run_child(kg_python, "spacy", inputs=[str(p) for p in a.corpus], n=n_spacy, batch_size=bs,
