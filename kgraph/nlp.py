@@ -790,7 +790,7 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
             if chunk:
                 senders[k % n].send(chunk)
         except (BrokenPipeError, EOFError, OSError):
-            return  # a child is gone; the reader reports it
+            pass  # a child is gone; the reader reports it; the others still hear the end below
         except BaseException as exc:  # noqa: BLE001 - raised in the reading thread below
             failed.append(exc)
         for out in senders:
