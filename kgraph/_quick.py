@@ -7,8 +7,8 @@ holds, prints what ``kgraph build`` prints and stops. Anything it does not read
 exactly as the full command would (``--force``, ``--no-cache``, ``--help``, an
 unknown option, a bad value, ``--``, a value outside its range) falls through to
 the full command, which then decides as before; so does any problem at all.
-``tests/test_cli.py`` checks the table against the full command's options and
-defaults.
+``tests/test_reuse.py`` checks the table against the full command's options,
+defaults and ranges.
 """
 from __future__ import annotations
 

@@ -19,6 +19,14 @@ def default_cache_dir() -> Path:
     return Path(base) / "kgraph"
 
 
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
 @dataclass
 class BuildConfig:
     """Settings of one build.

@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
+from .config import available_cores as _cores
 from .errors import KgraphError
 from .text import clean_text
 
@@ -684,20 +685,6 @@ def parse_processes(n_papers: int) -> int:
             or multiprocessing.current_process().daemon):
         return 0
     return min(cores, MAX_PARSE_PROCESSES)
-
-
-def _cores() -> int:
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def parse_process_pays(n_papers: int) -> bool:
-    """Whether :func:`extract` parses ``n_papers`` in child processes (:func:`parse_processes`)."""
-    return parse_processes(n_papers) > 0
 
 
 def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:

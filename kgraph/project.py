@@ -14,7 +14,6 @@ co-occurrence with VOSviewer's association strength), :func:`to_graph` and
 from __future__ import annotations
 
 import multiprocessing
-import os
 from dataclasses import dataclass
 from typing import Callable
 
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .config import available_cores
 from .graph import _add_edges_by_node
 
 __all__ = ["incidence", "paper_links", "concept_links", "to_graph", "backbone", "idf", "LINK_WEIGHTS"]
@@ -344,7 +344,7 @@ def _top_k_exact(L, RT, k, scoring: _Scoring, min_weight, min_shared, budget, n_
         return rows, cols.astype(np.int64), w
 
     if n_jobs is None:
-        n_jobs = _cores() if cost.sum() >= _PARALLEL_FROM else 1
+        n_jobs = available_cores() if cost.sum() >= _PARALLEL_FROM else 1
     parts = _map_blocks(block, list(_chunks(cost, budget)), n_jobs)
     if not parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -525,7 +525,7 @@ def _top_k_pruned(L, R, k, heavy: np.ndarray, min_weight, budget, n_jobs, index=
         return rows[s:e][~settled], r[best], c[best], w[best]
 
     if n_jobs is None:
-        n_jobs = _cores() if cost.sum() >= _PARALLEL_FROM else 1
+        n_jobs = available_cores() if cost.sum() >= _PARALLEL_FROM else 1
     parts = _map_blocks(block, list(_chunks(cost, budget)), n_jobs)
     if not parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -541,13 +541,6 @@ def _top_k_pruned(L, R, k, heavy: np.ndarray, min_weight, budget, n_jobs, index=
             rest = _top_k_exact(L, R.T.tocsr(), k, _Scoring(), min_weight, 1, budget, n_jobs, index=unsettled)
         r, c, w = (np.concatenate(x) for x in zip((r, c, w), rest))
     return r, c, w
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def _install_block(block) -> None:
