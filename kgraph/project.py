@@ -1,10 +1,10 @@
 """Sparse projections of the paper–concept incidence: paper links and concept links.
 
 Everything here is a pure function over the ``mentions`` and ``concepts`` tables
-(see DESIGN.md). Products are computed with :mod:`scipy.sparse`, a block of rows
-at a time, and only each row's strongest entries are kept, so memory stays
-bounded: no dense n×n array is ever made and no Python loop runs over pairs of
-papers (loops run over rows, or over the links that are kept).
+(see DESIGN.md). Small products are computed with :mod:`scipy.sparse`, a block
+of rows at a time, large ones by a compiled loop over rows (:mod:`kgraph._topk`),
+and only each row's strongest entries are kept, so memory stays bounded: no
+dense n×n array is ever made and no Python loop runs over pairs of papers.
 
 The main entry points are :func:`paper_links` (papers linked by the concepts they
 share, each link explaining itself), :func:`concept_links` (concept
@@ -43,10 +43,10 @@ _PARALLEL_FROM = 300_000_000
 # Expanded (pair, concept) entries per block when intersecting concept lists.
 _INTERSECT_ENTRIES = 4_000_000
 # Products with at least this many multiply-adds (sum of column frequency
-# squared) try setting their most frequent columns aside (_top_k_pruned), judged
-# on a sample of this many rows.
+# squared) run compiled (kgraph._topk: numba, compiled once and cached), and
+# from _PRUNE_FROM on try setting their most frequent columns aside.
+_COMPILED_FROM = 50_000_000
 _PRUNE_FROM = 100_000_000
-_PRUNE_SAMPLE = 256
 
 PAPER_LINK_COLUMNS = ["source", "target", "weight", "shared", "n_shared"]
 CONCEPT_LINK_COLUMNS = ["source", "target", "weight", "cooccurrences"]
@@ -166,6 +166,14 @@ class _Scoring:
 
     final: Callable | None = None
     binary: bool = False
+    #: the same weight for the compiled kernel: ``(mode, size, coef)`` (see kgraph._topk.MODES);
+    #: None: plain when there is no ``final``, else the kernel cannot compute it
+    kernel: tuple | None = None
+
+    def kernel_spec(self):
+        if self.kernel is not None:
+            return self.kernel
+        return ("plain", None, 0.0) if self.final is None else None
 
     def weigh(self, s, n, i, j):
         return s if self.final is None else self.final(s, n, i, j)
@@ -271,28 +279,35 @@ def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk
     """Each row's k strongest partners in ``L @ R.T`` (diagonal excluded).
 
     ``L`` and ``R`` are CSR with the same sparsity pattern and positive values.
-    Rows are multiplied a block at a time (the block's estimated number of
-    product entries stays under ``chunk_entries``), and each row keeps only its
-    top k, so memory stays bounded whatever the corpus size. A pair qualifies
-    when its weight is at least ``min_weight`` and it shares at least
-    ``min_shared`` columns. Returns global ``(row, col, weight)`` arrays; with
-    ``k=None`` every qualifying pair once (row < col). ``n_jobs`` processes share
-    the blocks (None: every core when the product is large).
+    A pair qualifies when its weight is at least ``min_weight`` and it shares
+    at least ``min_shared`` columns. Returns global ``(row, col, weight)``
+    arrays; with ``k=None`` every qualifying pair once (row < col).
 
-    When the weight is the plain product (no ``final``) and the product is
-    large, the few most frequent columns — which make most of its work — are
-    set aside and bounded instead of multiplied (see :func:`_top_k_pruned`);
-    the pairs chosen are the same.
+    Small products (and ``k=None``) are scipy's, a block of rows at a time,
+    each row keeping its top k (:func:`_top_k_exact`; ``n_jobs`` forked
+    processes share the blocks, None: every core when the product is large).
+    Products of at least ``_COMPILED_FROM`` multiply-adds (the sum over columns
+    of their frequency squared) run compiled, on every core's thread, without
+    writing the product out, and for plain weights with the most frequent
+    columns bounded rather than multiplied where that pays
+    (:mod:`kgraph._topk`). Both give the same pairs and weights.
     """
     RT = R.T.tocsr()
-    budget = chunk_entries or _CHUNK_ENTRIES
-    if k is not None and scoring.final is None and min_shared == 1:
-        df = np.diff(RT.indptr).astype(float)
-        if float(df @ df) >= _PRUNE_FROM:
-            heavy = _heavy_columns(L, R, k, df)
-            if heavy is not None:
-                return _top_k_pruned(L, R, k, heavy, min_weight, budget, n_jobs)
-    return _top_k_exact(L, RT, k, scoring, min_weight, min_shared, budget, n_jobs)
+    RT.sort_indices()
+    df = np.diff(RT.indptr).astype(float)
+    spec = scoring.kernel_spec()
+    if k is not None and spec is not None and float(df @ df) >= _COMPILED_FROM:
+        from . import _topk
+
+        mode, size, coef = spec
+        threads = available_cores() if n_jobs is None else n_jobs
+        heavy = None
+        if mode == "plain" and min_shared == 1 and float(df @ df) >= _PRUNE_FROM:
+            heavy = _topk.choose_heavy(L, RT, k, threads=threads)
+        r, c, w, _ = _topk.top_k_rows(L, RT, k, _topk.MODES[mode], size, coef, min_weight, min_shared, heavy,
+                                      threads=threads)
+        return r, c, w
+    return _top_k_exact(L, RT, k, scoring, min_weight, min_shared, chunk_entries or _CHUNK_ENTRIES, n_jobs)
 
 
 def _top_k_exact(L, RT, k, scoring: _Scoring, min_weight, min_shared, budget, n_jobs, index=None):
@@ -349,198 +364,6 @@ def _top_k_exact(L, RT, k, scoring: _Scoring, min_weight, min_shared, budget, n_
     if not parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     return tuple(np.concatenate(x) for x in zip(*parts))
-
-
-def _kth_floor(indptr: np.ndarray, vals: np.ndarray, local: np.ndarray, k: int, buckets: int = 32) -> np.ndarray:
-    """A lower bound of each CSR row's k-th largest value (0 when the row has fewer than k).
-
-    One pass, no loop over rows: each value falls in one of ``buckets`` equal
-    slices of ``[0, row max]``; the bound is the lower edge of the highest slice
-    with at least k values at or above it (within a 32nd of the row's largest
-    value of the exact k-th). ``local`` is each value's row; values must be
-    positive.
-    """
-    counts = np.diff(indptr)
-    n_rows = len(counts)
-    nonempty = counts > 0
-    top = np.zeros(n_rows)
-    top[nonempty] = np.maximum.reduceat(vals, indptr[:-1][nonempty])
-    scale = np.divide(buckets, top, out=np.zeros(n_rows), where=top > 0)
-    slot = vals * scale[local]
-    np.minimum(slot, buckets - 1, out=slot)
-    key = local.astype(np.int64 if n_rows * buckets >= 2**31 else np.int32) * buckets
-    key += slot.astype(key.dtype)
-    per_slot = np.bincount(key, minlength=n_rows * buckets)
-    at_least = np.cumsum(per_slot.reshape(n_rows, buckets)[:, ::-1], axis=1)[:, ::-1]
-    # the highest slot with k values at or above it (slot 0 if none)
-    highest = buckets - 1 - np.argmax((at_least >= k)[:, ::-1], axis=1)
-    return np.where(at_least[:, 0] >= k, top * highest / buckets, 0.0)
-
-
-def _light_candidates(P, start: int, bound: np.ndarray, masks: np.ndarray, k: int,
-                      rows: np.ndarray | None = None, stride: int = 4):
-    """Which rows the light product ``P`` settles, and their candidate partners.
-
-    ``P`` holds the product of the light columns for rows ``start, start+1, ...``
-    (or for the global row ids ``rows``); the heavy columns add at most
-    ``bound[row]`` to any pair of the row. With ``theta`` a lower bound of the
-    row's (k+1)-th largest light weight (the diagonal may be one of them, so it
-    is a lower bound of the k-th largest weight of the row's pairs), a pair
-    whose light weight plus the bound stays below ``theta`` cannot be in the
-    row's top k, nor tie with it; a pair that shares only heavy columns cannot
-    either when the bound itself is below ``theta``: such a row is settled, and
-    its candidates are its few pairs above ``theta - bound`` (above ``theta``
-    for a pair whose ``masks``, bit sets of heavy columns, share nothing: its
-    weight is its light weight). Returns ``settled`` (per row) and the
-    candidates' rows, columns, light weights and whether they share a heavy
-    column. The margin (1e-8 of
-    the row's largest weight plus the bound) covers rounding and the relative
-    1e-9 within which :func:`_k_best` counts weights as tied.
-
-    The product is large and read few times: a first ``theta`` comes from every
-    ``stride``-th entry, the entries above its floor are kept, and ``theta`` is
-    sharpened on those.
-    """
-    indptr, cols, w = P.indptr, P.indices, P.data
-    counts = np.diff(indptr)
-    n_rows = len(counts)
-    if rows is None:
-        rows = np.arange(start, start + n_rows)
-    ub = bound[rows]
-    nonempty = counts > 0
-    top = np.zeros(n_rows)
-    top[nonempty] = np.maximum.reduceat(w, indptr[:-1][nonempty])
-    margin = 1e-8 * (top + ub)
-    # a first, rough theta from every stride-th entry (a subset's (k+1)-th largest is no larger)
-    pos = np.arange(0, len(w), stride)
-    sub_indptr = np.searchsorted(pos, indptr)
-    sub_local = np.repeat(np.arange(n_rows), np.diff(sub_indptr))
-    theta = _kth_floor(sub_indptr, w[pos], sub_local, k + 1)
-    # rows without a rough theta keep every entry
-    floor = np.where(theta > 0, theta - ub - margin, -np.inf)
-    near = np.flatnonzero(w >= np.repeat(floor, counts))
-    local = np.searchsorted(indptr, near, side="right") - 1
-    w, cols = w[near], cols[near]
-    near_indptr = np.r_[0, np.cumsum(np.bincount(local, minlength=n_rows))]
-    theta = np.maximum(theta, _kth_floor(near_indptr, w, local, k + 1))
-    settled = (theta > 0) & (ub < theta - margin)
-    global_rows = rows[local]
-    # a pair that shares no heavy column has its light weight as its weight: no bound to allow for
-    shares = (masks[global_rows] & masks[cols]) != 0
-    floor = np.where(settled[local], theta[local] - margin[local] - np.where(shares, ub[local], 0.0), np.inf)
-    cand = np.flatnonzero((w >= floor) & (cols != global_rows))
-    return settled, global_rows[cand], cols[cand].astype(np.int64), w[cand], shares[cand]
-
-
-def _split_columns(Lc, Rc, heavy: np.ndarray):
-    """From L and R as CSC: the light parts ``LL`` (CSR) and ``RLT`` (R's, transposed), the heavy parts
-    dense, and each row's heavy columns as a bit set (at most 64 heavy columns; L and R share a pattern)."""
-    LL = Lc[:, ~heavy].tocsr()
-    RLT = Rc[:, ~heavy].T.tocsr()
-    LH = Lc[:, heavy].toarray()
-    RH = LH if Rc is Lc else Rc[:, heavy].toarray()
-    masks = np.bitwise_or.reduce((LH > 0).astype(np.uint64) << np.arange(LH.shape[1], dtype=np.uint64),
-                                 axis=1) if LH.shape[1] else np.zeros(LH.shape[0], dtype=np.uint64)
-    return LL, RLT, LH, RH, masks
-
-
-def _heavy_columns(L, R, k: int, df: np.ndarray, sample: int = _PRUNE_SAMPLE):
-    """The most frequent columns to set aside in :func:`_top_k_pruned`, or None when that would not pay.
-
-    Tries the 2, 4, 8, ... most frequent columns. On a fixed sample of rows it
-    measures the share of rows the light product settles; the estimated cost
-    (relative to the full product) is the light columns' share of the work plus
-    the unsettled rows, which take the full product.
-    """
-    n = L.shape[0]
-    Lc = L.tocsc()
-    Rc = Lc if R is L else R.tocsc()
-    work = df * df
-    total = work.sum()
-    order = np.argsort(-df, kind="stable")
-    rows = np.sort(np.random.default_rng(0).choice(n, size=min(sample, n), replace=False))
-    best_cost, best = 0.75, None  # below this the bookkeeping pays for itself
-    h = 2
-    while h < len(df) and h <= 64:  # heavy parts are kept dense (n × 64 floats) and as 64-bit sets
-        heavy = np.zeros(len(df), dtype=bool)
-        heavy[order[:h]] = True
-        light_share = work[~heavy].sum() / total
-        if light_share >= best_cost:
-            h *= 2
-            continue
-        LL, RLT, LH, RH, masks = _split_columns(Lc, Rc, heavy)
-        bound = LH @ RH.max(axis=0)
-        settled, *_ = _light_candidates(LL[rows] @ RLT, 0, bound, masks, k, rows=rows)
-        cost = light_share + 1.0 - settled.mean()
-        if cost < best_cost:
-            best_cost, best = cost, heavy
-        if settled.mean() < 0.5:
-            break
-        h *= 2
-    return best
-
-
-def _top_k_pruned(L, R, k, heavy: np.ndarray, min_weight, budget, n_jobs, index=None):
-    """:func:`_top_k_pairs` for a plain product, with the ``heavy`` columns bounded instead of multiplied.
-
-    The most frequent columns make most of the product's work (it grows with
-    the square of a column's frequency) but little of a pair's weight when
-    weights fall with frequency (idf, cosine of idf-weighted vectors). Each row
-    is multiplied without them; the heavy part of any of its pairs is at most
-    ``bound`` (the row's heavy values times each heavy column's largest value
-    in ``R``). Rows the light product settles (:func:`_light_candidates`) get
-    their candidates' exact weights (light part plus the heavy columns they
-    share) and the same top-k selection as the full product; the other rows try
-    again with half the heavy columns, and with fewer than two take the full
-    product. The pairs chosen are those of :func:`_top_k_exact`; the weights
-    may differ in the last bits (another order of summation), which
-    ``paper_links`` recomputes anyway. ``index``: only these rows (sorted).
-    """
-    if heavy.sum() > 64:
-        raise ValueError("at most 64 heavy columns (their bit sets are 64-bit)")
-    n = L.shape[0]
-    rows = np.arange(n) if index is None else np.asarray(index)
-    Lc = L.tocsc()
-    LL, RLT, LH, RH, masks = _split_columns(Lc, Lc if R is L else R.tocsc(), heavy)
-    bound = LH @ RH.max(axis=0)
-    if index is not None:
-        LL = LL[rows]
-    pattern = LL.copy()
-    pattern.data = np.ones_like(pattern.data)
-    cost = pattern @ np.diff(RLT.indptr).astype(float)
-
-    def block(bounds):
-        s, e = bounds
-        settled, r, c, w, shares = _light_candidates(LL[s:e] @ RLT, 0, bound, masks, k, rows=rows[s:e])
-        both = np.flatnonzero(shares)
-        step = max(1, _INTERSECT_ENTRIES // max(1, LH.shape[1]))
-        for a in range(0, len(both), step):  # the heavy columns each candidate pair shares
-            at = both[a:a + step]
-            w[at] += np.einsum("ij,ij->i", LH[r[at]], RH[c[at]])
-        if min_weight > 0:
-            keep = w >= min_weight
-            r, c, w = r[keep], c[keep], w[keep]
-        # a block holds whole rows: their top k is final here
-        best = _k_best(np.r_[0, np.cumsum(np.bincount(r - rows[s], minlength=rows[e - 1] - rows[s] + 1))], c, w, k)
-        return rows[s:e][~settled], r[best], c[best], w[best]
-
-    if n_jobs is None:
-        n_jobs = available_cores() if cost.sum() >= _PARALLEL_FROM else 1
-    parts = _map_blocks(block, list(_chunks(cost, budget)), n_jobs)
-    if not parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    unsettled, r, c, w = (np.concatenate(x) for x in zip(*parts))
-    if len(unsettled):
-        fewer = np.zeros_like(heavy)
-        cols = np.flatnonzero(heavy)
-        df = np.diff(Lc.indptr)[cols]
-        fewer[cols[np.argsort(-df, kind="stable")[:len(cols) // 2]]] = True
-        if fewer.sum() >= 2:
-            rest = _top_k_pruned(L, R, k, fewer, min_weight, budget, n_jobs, index=unsettled)
-        else:
-            rest = _top_k_exact(L, R.T.tocsr(), k, _Scoring(), min_weight, 1, budget, n_jobs, index=unsettled)
-        r, c, w = (np.concatenate(x) for x in zip((r, c, w), rest))
-    return r, c, w
 
 
 def _install_block(block) -> None:
@@ -632,7 +455,7 @@ def _linking_matrices(mentions, concepts, weight, max_df_share):
     def jaccard(s, n, i, j):
         return n / (sizes[i] + sizes[j] - n)
 
-    return B, B, _Scoring(final=jaccard, binary=True), ids, key, paper_ids
+    return B, B, _Scoring(final=jaccard, binary=True, kernel=("jaccard", sizes, 0.0)), ids, key, paper_ids
 
 
 def paper_links(
@@ -692,10 +515,12 @@ def paper_links(
 
     Notes
     -----
-    The product is computed exactly, in blocks of rows, each row keeping its top
-    k, so memory stays bounded (about 2 GB on 100,000 papers). Time grows with
-    the sum over concepts of df², so it is the common concepts that cost
-    (``max_df_share`` bounds them): about 20 ns per unit of that sum on one core. A concept found in only one paper links nothing and is left
+    The product is exact and never held whole: each row keeps only its top k,
+    so memory stays bounded. Its work is the sum over concepts of df², so it is
+    the common concepts that cost (``max_df_share`` bounds them). Large
+    products run compiled on every core (:mod:`kgraph._topk`, numba), with the
+    most frequent concepts bounded rather than multiplied: about 16 s on
+    100,000 papers of 30 concepts on 2 cores. A concept found in only one paper links nothing and is left
     out of the products, but still counts in a paper's concept set for
     ``jaccard`` and ``cosine``.
 
@@ -817,7 +642,7 @@ def concept_links(
         expected = s[i] * s[j]
         return np.divide(2 * m * nv, expected, out=np.zeros(len(nv)), where=expected > 0)
 
-    scoring = _Scoring(final=strength, binary=True)
+    scoring = _Scoring(final=strength, binary=True, kernel=("association", s, 2 * m))
     r, c, _ = _top_k_pairs(C, C, top_k, scoring, 0.0, min_cooccurrence)
     ci, cj = _union_pairs(r, c, max(C.shape[0], 1))
     counts, _ = _pair_sums(C, C, ci, cj)

@@ -264,54 +264,54 @@ def zipf_corpus(n_papers=300, n_concepts=400, per_paper=12, seed=0, repeat_every
     return corpus(papers, scores)
 
 
-@pytest.mark.parametrize("weight", ["idf", "cosine", "count"])
-def test_setting_frequent_concepts_aside_gives_the_same_links(monkeypatch, weight):
+@pytest.mark.parametrize("weight", LINK_WEIGHTS)
+def test_the_compiled_product_gives_the_same_links(monkeypatch, weight):
+    """kgraph._topk (numba) against scipy's product: same pairs, same weights, ties included."""
     import kgraph.project as project
 
     mentions, concepts = zipf_corpus(repeat_every=25)
-    monkeypatch.setattr(project, "_PRUNE_FROM", 1e30)
-    exact = {mw: paper_links(mentions, concepts, weight=weight, min_weight=mw, n_jobs=1) for mw in (0.0, 0.2)}
+    monkeypatch.setattr(project, "_COMPILED_FROM", 1e30)
+    cases = [dict(min_weight=0.0), dict(min_weight=0.2), dict(min_shared=2), dict(top_k=1)]
+    exact = [paper_links(mentions, concepts, weight=weight, n_jobs=1, **kw) for kw in cases]
+    monkeypatch.setattr(project, "_COMPILED_FROM", 0)
     monkeypatch.setattr(project, "_PRUNE_FROM", 0)
-    chosen = []
-    real = project._heavy_columns
-    monkeypatch.setattr(project, "_heavy_columns", lambda *a, **kw: chosen.append(real(*a, **kw)) or chosen[-1])
-    for mw, expected in exact.items():
-        pd.testing.assert_frame_equal(paper_links(mentions, concepts, weight=weight, min_weight=mw, n_jobs=1),
-                                      expected)
-    assert chosen  # the split was considered (whether it pays is the heuristic's call)
+    for kw, expected in zip(cases, exact):
+        for n_jobs in (1, 2):
+            got = paper_links(mentions, concepts, weight=weight, n_jobs=n_jobs, **kw)
+            pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=f"{weight} {kw} n_jobs={n_jobs}")
 
 
-def test_setting_aside_every_heavy_set_gives_the_same_top_k():
-    """Whatever columns are set aside, settled rows and unsettled rows add up to the exact answer."""
+def test_compiled_concept_links_are_scipys(monkeypatch):
     import kgraph.project as project
 
-    mentions, concepts = zipf_corpus(n_papers=200, seed=5)
+    mentions, concepts = zipf_corpus(seed=3)
+    monkeypatch.setattr(project, "_COMPILED_FROM", 1e30)
+    expected = project.concept_links(mentions, concepts, top_k=5)
+    monkeypatch.setattr(project, "_COMPILED_FROM", 0)
+    pd.testing.assert_frame_equal(project.concept_links(mentions, concepts, top_k=5), expected, check_exact=True)
+
+
+def test_setting_aside_any_heavy_columns_gives_the_full_products_top_k():
+    """Whatever columns are set aside, settled and unsettled rows make the full product's answer."""
+    import kgraph._topk as topk
+    import kgraph.project as project
+
+    mentions, concepts = zipf_corpus(n_papers=200, seed=5, repeat_every=20)
     L, R, scoring, *_ = project._linking_matrices(mentions, concepts, "cosine", 0.5)
-    exact = project._top_k_exact(L, R.T.tocsr(), 4, scoring, 0.0, 1, 10**6, 1)
-    expected = sorted(zip(exact[0].tolist(), exact[1].tolist()))
-    df = np.diff(L.tocsc().indptr)
-    for h in (1, 3, 10, 40):
+    RT = R.T.tocsr()
+    exact = project._top_k_exact(L, RT, 4, scoring, 0.0, 1, 10**6, 1)
+    expected = sorted(zip(*(x.tolist() for x in exact)))
+    df = np.diff(RT.indptr)
+    settled_some = False
+    for h in (1, 3, 10, 40, 64):
         heavy = np.zeros(L.shape[1], dtype=bool)
         heavy[np.argsort(-df, kind="stable")[:h]] = True
-        r, c, w = project._top_k_pruned(L, R, 4, heavy, 0.0, 5_000, 1)
-        assert sorted(zip(r.tolist(), c.tolist())) == expected, h
-
-
-def test_kth_floor_is_a_lower_bound_within_a_bucket():
-    from kgraph.project import _kth_floor
-
-    rng = np.random.default_rng(2)
-    counts = rng.integers(0, 40, 200)
-    indptr = np.r_[0, np.cumsum(counts)]
-    vals = rng.random(indptr[-1]) + 1e-3
-    local = np.repeat(np.arange(len(counts)), counts)
-    floor = _kth_floor(indptr, vals, local, 5)
-    for r in range(len(counts)):
-        v = np.sort(vals[indptr[r]:indptr[r + 1]])[::-1]
-        if len(v) < 5:
-            assert floor[r] == 0
-        else:
-            assert v[4] - v[0] / 32 - 1e-12 <= floor[r] <= v[4]
+        r, c, w, settled = topk.top_k_rows(L, RT, 4, heavy=heavy, threads=2, blocks=7)
+        assert sorted(zip(r.tolist(), c.tolist(), w.tolist())) == expected, h
+        settled_some |= bool(settled.any())
+    assert settled_some  # the light product decided some rows (else only the fallback was tested)
+    with pytest.raises(ValueError, match="64"):
+        topk.top_k_rows(L, RT, 4, heavy=np.ones(L.shape[1], dtype=bool))
 
 
 def test_to_graph_is_the_graph_add_edges_from_makes():
