@@ -106,6 +106,9 @@ def _read_edge_arrays(G: nx.Graph, weight: str | None):
 
 
 COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
+#: Graphs with at least this many links run Louvain compiled (kgraph._louvain, the
+#: same moves): below it, loading the compiled code costs more than it saves.
+_COMPILED_LOUVAIN_FROM = 50_000
 
 
 def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, resolution: float = 1.0,
@@ -193,6 +196,10 @@ def _louvain(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, resolution: fl
     networkx's copies and its modularity over Python sets: about twice as
     fast.
     """
+    if len(u) >= _COMPILED_LOUVAIN_FROM:
+        from ._louvain import louvain
+
+        return louvain(n, u, v, w, resolution, seed, threshold)
     import random
 
     rng = random.Random(seed)

@@ -260,7 +260,11 @@ def networkx_louvain(G, seed=42, resolution=1.0):
     return {n: number.get(n, NO_COMMUNITY) for n in G}
 
 
-def test_louvain_gives_networkx_louvain_communities():
+@pytest.mark.parametrize("compiled", [False, True])
+def test_louvain_gives_networkx_louvain_communities(monkeypatch, compiled):
+    import kgraph.analyse as ka
+
+    monkeypatch.setattr(ka, "_COMPILED_LOUVAIN_FROM", 0 if compiled else 10**12)
     rng = np.random.default_rng(11)
     graphs = [nx.relabel_nodes(nx.karate_club_graph(), lambda i: f"n{i:02d}"), two_cliques()]
     for trial in range(6):
