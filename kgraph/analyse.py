@@ -19,6 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from .config import available_cores
 from .project import _intersect_rows, _isin, _linking_matrices, _require
 
 __all__ = [
@@ -106,9 +107,10 @@ def _read_edge_arrays(G: nx.Graph, weight: str | None):
 
 
 COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
-#: Graphs with at least this many links run Louvain compiled (kgraph._louvain, the
-#: same moves): below it, loading the compiled code costs more than it saves.
-_COMPILED_LOUVAIN_FROM = 50_000
+#: Graphs with at least this many links run Louvain (the same moves) and betweenness
+#: compiled (kgraph._analyse_compiled): below it, loading the compiled code costs
+#: more than it saves.
+_COMPILED_FROM = 50_000
 
 
 def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, resolution: float = 1.0,
@@ -196,8 +198,8 @@ def _louvain(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, resolution: fl
     networkx's copies and its modularity over Python sets: about twice as
     fast.
     """
-    if len(u) >= _COMPILED_LOUVAIN_FROM:
-        from ._louvain import louvain
+    if len(u) >= _COMPILED_FROM:
+        from ._analyse_compiled import louvain
 
         return louvain(n, u, v, w, resolution, seed, threshold)
     import random
@@ -439,7 +441,14 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
     else:
         sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
         scale = n / k
-    raw = _betweenness(A, sources) if A.nnz else np.zeros(n)
+    if not A.nnz:
+        raw = np.zeros(n)
+    elif G.number_of_edges() >= _COMPILED_FROM:
+        from ._analyse_compiled import betweenness
+
+        raw = betweenness(A, sources, threads=available_cores())
+    else:
+        raw = _betweenness(A, sources)
     if n > 2:
         scale /= (n - 1) * (n - 2)
     table = pd.DataFrame({

@@ -412,17 +412,21 @@ def _linking_matrices(mentions, concepts, weight, max_df_share):
     ranks a link's shared concepts (their idf; None for cosine, where the
     product of the two weights does).
     """
-    B, paper_ids, concept_ids = incidence(mentions, concepts, selected_only=True, value="binary")
-    n_papers = B.shape[0]
+    # one incidence: the scores for cosine, and its pattern as the 0/1 matrix
+    S, paper_ids, concept_ids = incidence(mentions, concepts, selected_only=True,
+                                          value="score" if weight == "cosine" else "binary")
+    B = S.copy()
+    B.data = np.ones_like(B.data)
+    n_papers = B.shape[0]  # every paper in mentions has a row
     df = np.diff(B.tocsc().indptr)
-    concept_idf = idf(mentions).reindex(concept_ids).to_numpy(dtype=float) if concept_ids else np.zeros(0)
+    concept_idf = np.log(n_papers / df) if concept_ids else np.zeros(0)  # idf(mentions) for these concepts
     usable = np.ones(len(concept_ids), dtype=bool)
     if n_papers >= MIN_PAPERS_FOR_DF_CAP:
         usable &= df <= max_df_share * n_papers
     if weight == "idf":
         usable &= concept_idf > 0
     if weight == "cosine":
-        X, _, _ = incidence(mentions, concepts, selected_only=True, value="score")
+        X = S
         # idf + 1 (scikit-learn's smoothing): a concept found in half the papers still counts a little
         X = (X @ sp.diags((1.0 + concept_idf) * usable)).tocsr()
         X.data[X.data < 0] = 0.0
@@ -563,10 +567,7 @@ def paper_links(
     pair, col = pair[order], col[order]
     first = np.searchsorted(pair, np.arange(len(pi)))
     rank = np.arange(len(pair)) - first[pair]
-    top = rank < n_shared_explain
-    ids_arr = np.asarray(ids, dtype=object)
-    bounds = np.searchsorted(pair[top], np.arange(1, len(pi)))
-    shared = ["; ".join(g) for g in np.split(ids_arr[col[top]], bounds)] if len(pi) else []
+    shared = _joined_by_rank(np.asarray(ids, dtype=object), pair, col, rank, len(pi), n_shared_explain)
     pid = np.asarray(paper_ids, dtype=object)
     out = pd.DataFrame({
         "source": pid[pi] if len(pi) else pd.Series([], dtype=object),
@@ -577,6 +578,23 @@ def paper_links(
     }, columns=PAPER_LINK_COLUMNS)
     out = out.sort_values(["weight", "source", "target"], ascending=[False, True, True], kind="stable")
     return out.reset_index(drop=True)
+
+
+def _joined_by_rank(ids: np.ndarray, pair: np.ndarray, col: np.ndarray, rank: np.ndarray, n_pairs: int,
+                    n: int) -> np.ndarray:
+    """Per pair, the ids of its columns of rank 0 .. n-1, "; "-joined in rank order ("" for none).
+
+    One vectorised pass per rank (n is small), not one join per pair.
+    """
+    out = np.full(n_pairs, "", dtype=object)
+    for r in range(n):
+        at = rank == r
+        where, names = pair[at], ids[col[at]]
+        if r == 0:
+            out[where] = names
+        else:
+            out[where] = out[where] + "; " + names
+    return out
 
 
 # --------------------------------------------------------------------------- concept links

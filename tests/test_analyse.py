@@ -249,6 +249,34 @@ def test_betweenness_of_many_sources_at_once_equals_one_at_a_time():
     assert np.allclose(one / 2, [reference[n] for n in order])
 
 
+def test_compiled_betweenness_is_the_numpy_one():
+    """kgraph._analyse_compiled.betweenness against _betweenness: any threads, self-loops, components."""
+    from kgraph._analyse_compiled import betweenness
+    from kgraph.analyse import _adjacency, _betweenness
+
+    G = nx.relabel_nodes(nx.connected_watts_strogatz_graph(150, 4, 0.2, seed=5), str)
+    G.add_edge("x", "y")
+    G.add_edge("3", "3")  # a self-loop is not a path
+    G.add_node("alone")
+    _, A = _adjacency(G, None)
+    sources = np.arange(0, A.shape[0], 2)
+    expected = _betweenness(A, sources)
+    for threads, blocks in ((1, 1), (2, 8), (2, 500)):
+        assert np.allclose(betweenness(A, sources, threads=threads, blocks=blocks), expected, rtol=1e-12)
+    assert np.array_equal(betweenness(A, sources, threads=1), betweenness(A, sources, threads=2))
+
+
+def test_centrality_is_the_same_compiled(monkeypatch):
+    import kgraph.analyse as ka
+
+    G = nx.relabel_nodes(nx.planted_partition_graph(5, 30, 0.3, 0.02, seed=2), lambda i: f"n{i:03d}")
+    monkeypatch.setattr(ka, "_COMPILED_FROM", 10**12)
+    expected = centrality(G, seed=3, k_max=40)
+    monkeypatch.setattr(ka, "_COMPILED_FROM", 0)
+    got = centrality(G, seed=3, k_max=40)
+    pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
+
+
 def networkx_louvain(G, seed=42, resolution=1.0):
     """communities() as networkx's own Louvain gives them, on G with nodes and edges in sorted order."""
     H = nx.Graph()
@@ -264,7 +292,7 @@ def networkx_louvain(G, seed=42, resolution=1.0):
 def test_louvain_gives_networkx_louvain_communities(monkeypatch, compiled):
     import kgraph.analyse as ka
 
-    monkeypatch.setattr(ka, "_COMPILED_LOUVAIN_FROM", 0 if compiled else 10**12)
+    monkeypatch.setattr(ka, "_COMPILED_FROM", 0 if compiled else 10**12)
     rng = np.random.default_rng(11)
     graphs = [nx.relabel_nodes(nx.karate_club_graph(), lambda i: f"n{i:02d}"), two_cliques()]
     for trial in range(6):

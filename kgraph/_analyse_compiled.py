@@ -1,4 +1,4 @@
-"""networkx's Louvain, compiled with numba, for large graphs.
+"""Compiled loops (numba) of kgraph.analyse for large graphs: Louvain and betweenness.
 
 :func:`louvain` makes the same moves as ``analyse._louvain`` (networkx's
 ``louvain_communities`` replayed on integer lists), so the communities are the
@@ -8,6 +8,9 @@ visited in the order they are met, and every sum and gain is computed with the
 same operations in the same order. Python's ``random.Random(seed)`` still
 shuffles the nodes (between compiled steps), and powers are taken in Python, as
 networkx takes them.
+
+:func:`betweenness` is Brandes' algorithm (hop counts) from a set of sources,
+as ``analyse._betweenness`` computes it with numpy.
 
 ``analyse`` imports this module (and numba) only for graphs large enough that
 loading the compiled code pays.
@@ -21,7 +24,7 @@ import numpy as np
 from numba import types
 from numba.typed import Dict
 
-__all__ = ["louvain"]
+__all__ = ["louvain", "betweenness"]
 
 
 @numba.njit(cache=True)
@@ -242,3 +245,77 @@ def louvain(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, resolution: flo
     order = np.argsort(result, kind="stable")
     cuts = np.flatnonzero(np.diff(result[order])) + 1
     return [g.tolist() for g in np.split(order, cuts)] if n else []
+
+
+@numba.njit(cache=True, nogil=True)
+def _brandes(indptr, nbr, sources, total):
+    """Add each source's dependencies (Brandes, unweighted) into ``total``, sources in order."""
+    n = len(indptr) - 1
+    dist = np.full(n, -1, dtype=np.int64)
+    sigma = np.zeros(n)
+    delta = np.zeros(n)
+    queue = np.empty(n, dtype=np.int64)
+    for s in sources:
+        head, tail = 0, 1
+        queue[0] = s
+        dist[s] = 0
+        sigma[s] = 1.0
+        while head < tail:  # breadth first; queue[:tail] ends in the order nodes were reached
+            x = queue[head]
+            head += 1
+            for p in range(indptr[x], indptr[x + 1]):
+                y = nbr[p]
+                if dist[y] < 0:
+                    dist[y] = dist[x] + 1
+                    queue[tail] = y
+                    tail += 1
+                if dist[y] == dist[x] + 1:
+                    sigma[y] += sigma[x]
+        for t in range(tail - 1, -1, -1):  # dependencies, farthest first
+            y = queue[t]
+            for p in range(indptr[y], indptr[y + 1]):
+                x = nbr[p]
+                if dist[x] == dist[y] - 1:
+                    delta[x] += sigma[x] / sigma[y] * (1.0 + delta[y])
+        for t in range(tail):
+            y = queue[t]
+            if y != s:
+                total[y] += delta[y]
+            dist[y] = -1
+            sigma[y] = 0.0
+            delta[y] = 0.0
+
+
+@numba.njit(cache=True, parallel=True)
+def _brandes_blocks(indptr, nbr, sources, bounds, parts):
+    for b in numba.prange(len(bounds) - 1):
+        _brandes(indptr, nbr, sources[bounds[b]:bounds[b + 1]], parts[b])
+
+
+def betweenness(A, sources: np.ndarray, threads: int = 1, blocks: int = 8) -> np.ndarray:
+    """``analyse._betweenness(A, sources)``: Brandes' betweenness (hop counts) summed over ``sources``.
+
+    ``A`` is the symmetric adjacency (CSR; self-loops are ignored). Sources are
+    cut into ``blocks`` fixed runs that ``threads`` threads share; each run sums
+    its own sources in order and the runs are added in order, so the answer
+    does not depend on the number of threads.
+    """
+    n = A.shape[0]
+    A = A.tocsr()
+    rows = np.repeat(np.arange(n), np.diff(A.indptr))
+    keep = A.indices != rows
+    indptr = np.r_[0, np.cumsum(np.bincount(rows[keep], minlength=n))]
+    nbr = A.indices[keep].astype(np.int64)
+    sources = np.asarray(sources, dtype=np.int64)
+    bounds = np.unique(np.linspace(0, len(sources), min(blocks, max(len(sources), 1)) + 1).astype(np.int64))
+    parts = np.zeros((max(len(bounds) - 1, 0), n))
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        _brandes_blocks(indptr.astype(np.int64), nbr, sources, bounds, parts)
+    finally:
+        numba.set_num_threads(before)
+    total = np.zeros(n)
+    for part in parts:
+        total += part
+    return total
