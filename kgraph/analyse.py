@@ -107,10 +107,12 @@ def _read_edge_arrays(G: nx.Graph, weight: str | None):
 
 
 COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
-#: Graphs with at least this many links run Louvain (the same moves) and betweenness
-#: compiled (kgraph._analyse_compiled): below it, loading the compiled code costs
-#: more than it saves.
+#: Graphs with at least this many links run Louvain compiled (kgraph._analyse_compiled,
+#: the same moves), and betweenness from at least this many sources × links runs
+#: compiled: below them, loading the compiled code (numba's import, the cached
+#: machine code) costs more than it saves.
 _COMPILED_FROM = 50_000
+_COMPILED_BETWEENNESS_FROM = 2_000_000
 
 
 def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, resolution: float = 1.0,
@@ -443,7 +445,7 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
         scale = n / k
     if not A.nnz:
         raw = np.zeros(n)
-    elif G.number_of_edges() >= _COMPILED_FROM:
+    elif len(sources) * G.number_of_edges() >= _COMPILED_BETWEENNESS_FROM:
         from ._analyse_compiled import betweenness
 
         raw = betweenness(A, sources, threads=available_cores())

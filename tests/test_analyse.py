@@ -270,9 +270,9 @@ def test_centrality_is_the_same_compiled(monkeypatch):
     import kgraph.analyse as ka
 
     G = nx.relabel_nodes(nx.planted_partition_graph(5, 30, 0.3, 0.02, seed=2), lambda i: f"n{i:03d}")
-    monkeypatch.setattr(ka, "_COMPILED_FROM", 10**12)
+    monkeypatch.setattr(ka, "_COMPILED_BETWEENNESS_FROM", 10**12)
     expected = centrality(G, seed=3, k_max=40)
-    monkeypatch.setattr(ka, "_COMPILED_FROM", 0)
+    monkeypatch.setattr(ka, "_COMPILED_BETWEENNESS_FROM", 0)
     got = centrality(G, seed=3, k_max=40)
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
 
