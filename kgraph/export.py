@@ -261,19 +261,81 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     folder = Path(folder)
     saves = callable(getattr(kg, "save", None))  # a KnowledgeGraph (not a look-alike) saves itself
     names = [name for name in OUTPUT_FILES if saves or name != SAVE_FILE]
-    views = build_views(kg)
-    write_tables(kg, folder)
-    graph = GraphColumns.from_graph(kg.graph)  # cleaned and typed once for the three graph files
-    write_graphml(graph, folder / "graph.graphml")
-    write_gexf(graph, folder / "graph.gexf", view=views["graph"])
-    write_json(graph, folder / "graph.json")
-    html = write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + ["summary.json"])
+
+    def tables_graphml_json_save():
+        write_tables(kg, folder)
+        graph = GraphColumns.from_graph(kg.graph)
+        write_graphml(graph, folder / "graph.graphml")
+        write_json(graph, folder / "graph.json")
+        if saves:
+            kg.save(folder / SAVE_FILE)
+
+    def views_gexf_html():
+        views = build_views(kg)
+        write_gexf(GraphColumns.from_graph(kg.graph), folder / "graph.gexf", view=views["graph"])
+        return write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + ["summary.json"])
+
+    # two halves of about the same work, side by side on two cores when the graph is worth a fork
+    worth = kg.graph.number_of_nodes() + kg.graph.number_of_edges() >= PARALLEL_WRITE_FROM
+    html = _side_by_side(views_gexf_html, tables_graphml_json_save, fork=worth)
     write_summary(kg, folder / "summary.json", notes=html.notes, outputs=names)
-    if saves:
-        kg.save(folder / SAVE_FILE)
     (folder / MARKER).write_text(json.dumps({"kgraph": __version__, "files": names}, indent=1) + "\n",
                                  encoding="utf-8")
     return names, html.notes
+
+
+#: Graphs (nodes + edges) from this size write their files in two processes.
+PARALLEL_WRITE_FROM = 2_000
+
+
+def _side_by_side(here, there, fork: bool = True):
+    """Run ``there()`` in a forked child while ``here()`` runs in this process; return ``here()``'s value.
+
+    ``there`` only writes files. An error in either is raised here (the
+    child's own exception, or an OutputError naming it), after the child has
+    ended, so the caller never sees a half-finished child. Without fork (Windows,
+    macOS' default start method aside, a daemonic process such as a Dask
+    worker) or with ``fork=False``, the two run one after the other.
+    """
+    import multiprocessing
+    import pickle
+
+    if not fork or not hasattr(os, "fork") or multiprocessing.current_process().daemon:
+        value = here()
+        there()
+        return value
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, report, and leave without running the parent's cleanup
+        code = 0
+        try:
+            os.close(read_end)
+            there()
+        except BaseException as exc:  # noqa: BLE001 -- reported to the parent, which raises it
+            code = 1
+            try:
+                message = pickle.dumps(exc)
+            except Exception:  # noqa: BLE001 -- an exception that does not pickle
+                message = pickle.dumps(OutputError(f"writing the output files failed: {exc!r}"))
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(message)
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        value = here()
+    except BaseException:
+        os.kill(pid, 9)
+        raise
+    finally:
+        with os.fdopen(read_end, "rb") as fh:
+            report = fh.read()  # empty on success; ends when the child does
+        _, status = os.waitpid(pid, 0)
+    if report:
+        raise pickle.loads(report)
+    if status != 0:
+        raise OutputError(f"writing the output files failed: the writing process ended with status {status}")
+    return value
 
 
 def _swap_folder(staging: Path, out: Path) -> None:

@@ -163,7 +163,19 @@ def test_rewriting_a_kgraph_folder_replaces_old_files_and_keeps_the_users(small_
     assert not (out / "old_output.csv").exists()
 
 
-def test_a_failed_write_leaves_the_previous_outputs_untouched(small_kg, tmp_path, monkeypatch):
+def test_files_written_in_two_processes_are_the_ones_written_in_one(small_kg, tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "PARALLEL_WRITE_FROM", 10**12)
+    one = export.write_outputs(small_kg, tmp_path / "one")
+    monkeypatch.setattr(export, "PARALLEL_WRITE_FROM", 0)
+    two = export.write_outputs(small_kg, tmp_path / "two")
+    assert [p.name for p in one] == [p.name for p in two]
+    for a, b in zip(one, two):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+@pytest.mark.parametrize("writer", ["write_gexf", "write_graphml"])  # this process's half, the child's half
+def test_a_failed_write_leaves_the_previous_outputs_untouched(small_kg, tmp_path, monkeypatch, writer):
+    monkeypatch.setattr(export, "PARALLEL_WRITE_FROM", 0)
     out = tmp_path / "out"
     export.write_outputs(small_kg, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -171,12 +183,36 @@ def test_a_failed_write_leaves_the_previous_outputs_untouched(small_kg, tmp_path
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(export, "write_gexf", broken)
+    monkeypatch.setattr(export, writer, broken)
     changed = make_kg(SMALL_RECORDS[:6])
     with pytest.raises(RuntimeError, match="disk full"):
         export.write_outputs(changed, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in tmp_path.iterdir() if ".kgraph-" in p.name]
+
+
+def test_side_by_side_reports_the_childs_failure_and_stops_it_on_ours(tmp_path):
+    class Unpicklable(Exception):
+        def __reduce__(self):
+            raise TypeError("no")
+
+    def fail():
+        raise Unpicklable("boom")
+
+    with pytest.raises(OutputError, match="boom"):
+        export._side_by_side(lambda: 1, fail)
+    assert export._side_by_side(lambda: "here", lambda: None) == "here"
+    assert export._side_by_side(lambda: "here", lambda: None, fork=False) == "here"
+
+    def ours():
+        raise ValueError("ours")
+
+    marker = tmp_path / "child-finished"
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="ours"):
+        export._side_by_side(ours, lambda: (time.sleep(30), marker.write_text("x")))
+    assert time.perf_counter() - start < 20  # the child was stopped, not waited for
+    assert not marker.exists()
 
 
 def test_writing_into_the_current_directory_replaces_files_in_place(small_kg, tmp_path, monkeypatch):
