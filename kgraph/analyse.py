@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from .config import available_cores
+from .config import available_cores, compiled
 from .project import _intersect_rows, _isin, _linking_matrices, _require
 
 __all__ = [
@@ -201,10 +201,9 @@ def _louvain(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, resolution: fl
     networkx's copies and its modularity over Python sets: about twice as
     fast.
     """
-    if len(u) >= _COMPILED_FROM:
-        from ._analyse_compiled import louvain
-
-        return louvain(n, u, v, w, resolution, seed, threshold)
+    fast = compiled("_analyse_compiled") if len(u) >= _COMPILED_FROM else None
+    if fast is not None:
+        return fast.louvain(n, u, v, w, resolution, seed, threshold)
     import random
 
     rng = random.Random(seed)
@@ -444,12 +443,12 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
     else:
         sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
         scale = n / k
+    large = len(sources) * G.number_of_edges() >= _COMPILED_BETWEENNESS_FROM
+    fast = compiled("_analyse_compiled") if large else None
     if not A.nnz:
         raw = np.zeros(n)
-    elif len(sources) * G.number_of_edges() >= _COMPILED_BETWEENNESS_FROM:
-        from ._analyse_compiled import betweenness
-
-        raw = betweenness(A, sources, threads=available_cores())
+    elif fast is not None:
+        raw = fast.betweenness(A, sources, threads=available_cores())
     else:
         raw = _betweenness(A, sources)
     if n > 2:

@@ -19,13 +19,29 @@ def default_cache_dir() -> Path:
     return Path(base) / "kgraph"
 
 
-
 def available_cores() -> int:
     """The cores this process may run on (its CPU affinity where the OS tells it)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def compiled(module: str):
+    """kgraph's numba-compiled module ``module`` (``"_topk"``, ``"_analyse_compiled"``), or None.
+
+    None where numba cannot be imported (a platform or NumPy it does not
+    support yet): the callers then run their scipy/numpy/Python versions, which
+    give the same answers, more slowly.
+    """
+    import importlib
+
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return None
+    return importlib.import_module(f"kgraph.{module}")
+
 
 @dataclass
 class BuildConfig:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .config import available_cores
+from .config import available_cores, compiled
 from .graph import _add_edges_by_node
 
 __all__ = ["incidence", "paper_links", "concept_links", "to_graph", "backbone", "idf", "LINK_WEIGHTS"]
@@ -296,9 +296,8 @@ def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk
     RT.sort_indices()
     df = np.diff(RT.indptr).astype(float)
     spec = scoring.kernel_spec()
-    if k is not None and spec is not None and float(df @ df) >= _COMPILED_FROM:
-        from . import _topk
-
+    _topk = compiled("_topk") if k is not None and spec is not None and float(df @ df) >= _COMPILED_FROM else None
+    if _topk is not None:
         mode, size, coef = spec
         threads = available_cores() if n_jobs is None else n_jobs
         heavy = None

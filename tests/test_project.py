@@ -281,6 +281,27 @@ def test_the_compiled_product_gives_the_same_links(monkeypatch, weight):
             pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=f"{weight} {kw} n_jobs={n_jobs}")
 
 
+def test_without_numba_the_same_links_and_communities_come_slower(monkeypatch):
+    """Where numba cannot be imported, large products, Louvain and betweenness run uncompiled."""
+    import kgraph.analyse as analyse
+    import kgraph.project as project
+
+    mentions, concepts = zipf_corpus(seed=8)
+    monkeypatch.setattr(project, "_COMPILED_FROM", 0)
+    monkeypatch.setattr(analyse, "_COMPILED_FROM", 0)
+    monkeypatch.setattr(analyse, "_COMPILED_BETWEENNESS_FROM", 0)
+    links = paper_links(mentions, concepts, weight="cosine")
+    G = to_graph(links)
+    expected = (analyse.communities(G), analyse.centrality(G, seed=1))
+    asked = []
+    for module in (project, analyse):
+        monkeypatch.setattr(module, "compiled", lambda name: asked.append(name))  # returns None: no numba
+    pd.testing.assert_frame_equal(paper_links(mentions, concepts, weight="cosine"), links)
+    assert analyse.communities(G) == expected[0]
+    pd.testing.assert_frame_equal(analyse.centrality(G, seed=1), expected[1], check_exact=False, rtol=1e-12)
+    assert sorted(set(asked)) == ["_analyse_compiled", "_topk"]
+
+
 def test_compiled_concept_links_are_scipys(monkeypatch):
     import kgraph.project as project
 
