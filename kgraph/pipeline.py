@@ -572,6 +572,7 @@ def from_extraction(
     from .analyse import centrality, communities, label_communities
     from .concepts import build_concepts, linking_mentions
     from .graph import bipartite_graph
+    from .project import _isin
     from .project import concept_links as make_concept_links
     from .project import paper_links as make_paper_links
     from .project import to_graph
@@ -621,7 +622,7 @@ def from_extraction(
         "paper_links": len(plinks),
         "concept_links": len(clinks),
         "communities": int((comm_table["community"] >= 0).sum()),  # the "(no links)" row is not one
-        "papers_without_concepts": int((~papers["paper_id"].isin(mentions["paper_id"])).sum()),
+        "papers_without_concepts": int((~_isin(papers["paper_id"], mentions["paper_id"])).sum()),
         "settings": output_settings(config),
         "versions": _versions(),
     }
