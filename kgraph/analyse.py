@@ -479,7 +479,8 @@ def _selected_mentions(mentions: pd.DataFrame, concepts: pd.DataFrame | None) ->
 def _labels(concepts: pd.DataFrame | None) -> dict:
     if concepts is None or "label" not in concepts.columns:
         return {}
-    return dict(zip(concepts["concept_id"], concepts["label"].fillna("").astype(str)))
+    # tolist() first: iterating an Arrow-backed column makes one Python scalar at a time, slowly
+    return dict(zip(concepts["concept_id"].tolist(), concepts["label"].fillna("").astype(str).tolist()))
 
 
 def label_communities(

@@ -867,7 +867,7 @@ def linking_mentions(mentions: pd.DataFrame, concepts: pd.DataFrame, settings: C
         for cid, anc in zip(implied["concept_id"].tolist(), implied["ancestor"].tolist()):
             above[cid].add(anc)
         parts = []
-        for cid in pd.unique(mentions["concept_id"]):
+        for cid in pd.unique(mentions["concept_id"]).tolist():
             words = cid.split(" ")
             n = len(words)
             if n < 2:

@@ -666,12 +666,12 @@ def _analyse(papers, concepts, mentions, paper_graph, concept_graph, graph, conf
 
     from .graph import concept_node, paper_node
 
-    for pid, c, lab, d, pr in zip(papers["paper_id"], papers["community"], papers["community_label"],
-                                  papers["degree"], papers["pagerank"]):
+    for pid, c, lab, d, pr in zip(*(papers[col].tolist() for col in
+                                    ("paper_id", "community", "community_label", "degree", "pagerank"))):
         node = graph.nodes[paper_node(pid)]
         node.update(community=int(c), community_label=str(lab), degree=int(d), pagerank=float(pr))
     sel = concepts[concepts["selected"]]
-    for cid, c, d, pr in zip(sel["concept_id"], sel["community"], sel["degree"], sel["pagerank"]):
+    for cid, c, d, pr in zip(*(sel[col].tolist() for col in ("concept_id", "community", "degree", "pagerank"))):
         graph.nodes[concept_node(cid)].update(community=int(c), degree=int(d), pagerank=float(pr))
     for G, comm in ((paper_graph, pcomm), (concept_graph, ccomm)):
         for n in G.nodes:
