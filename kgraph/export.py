@@ -45,8 +45,8 @@ import pandas as pd
 
 from . import __version__
 from .errors import OutputError
-from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _gc_paused, _round6, build_views,
-                       clean_text, write_html)
+from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _gc_paused, _round6, build_view,
+                       build_views, clean_text, write_html)
 
 MARKER = ".kgraph"
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
@@ -262,22 +262,25 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     saves = callable(getattr(kg, "save", None))  # a KnowledgeGraph (not a look-alike) saves itself
     names = [name for name in OUTPUT_FILES if saves or name != SAVE_FILE]
 
-    def tables_graphml_json_save():
+    views: dict = {}  # filled by html_pages; in a forked child still empty
+
+    def tables_and_graph_files():
         write_tables(kg, folder)
-        graph = GraphColumns.from_graph(kg.graph)
+        graph = GraphColumns.from_graph(kg.graph)  # cleaned and typed once for the three graph files
         write_graphml(graph, folder / "graph.graphml")
         write_json(graph, folder / "graph.json")
+        # GEXF carries the graph view's layout; a forked child lays it out itself (seeded: the same positions)
+        write_gexf(graph, folder / "graph.gexf", view=views.get("graph") or build_view(kg, "graph"))
         if saves:
             kg.save(folder / SAVE_FILE)
 
-    def views_gexf_html():
-        views = build_views(kg)
-        write_gexf(GraphColumns.from_graph(kg.graph), folder / "graph.gexf", view=views["graph"])
+    def html_pages():
+        views.update(build_views(kg))
         return write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + ["summary.json"])
 
     # two halves of about the same work, side by side on two cores when the graph is worth a fork
     worth = kg.graph.number_of_nodes() + kg.graph.number_of_edges() >= PARALLEL_WRITE_FROM
-    html = _side_by_side(views_gexf_html, tables_graphml_json_save, fork=worth)
+    html = _side_by_side(html_pages, tables_and_graph_files, fork=worth)
     write_summary(kg, folder / "summary.json", notes=html.notes, outputs=names)
     (folder / MARKER).write_text(json.dumps({"kgraph": __version__, "files": names}, indent=1) + "\n",
                                  encoding="utf-8")
@@ -295,7 +298,7 @@ def _side_by_side(here, there, fork: bool = True):
     child's own exception, or an OutputError naming it), after the child has
     ended, so the caller never sees a half-finished child. Without fork (Windows,
     macOS' default start method aside, a daemonic process such as a Dask
-    worker) or with ``fork=False``, the two run one after the other.
+    worker) or with ``fork=False``, the two run one after the other, ``here`` first.
     """
     import multiprocessing
     import pickle
