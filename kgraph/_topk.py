@@ -115,7 +115,8 @@ def _select(cand_w, cand_c, n_cand, k, heap, out_cols, out_w, base):
 
 @numba.njit(cache=True, nogil=True)
 def _block(rows, first, last, indptr, indices, data, r_data, t_indptr, t_indices, t_data, n_out, k, min_weight,
-           min_shared, mode, size, coef, heavy_slot, h_indptr, h_slot, h_val, bound, masks, out_cols, out_w, out_count, out_settled):
+           min_shared, mode, size, coef, heavy_slot, h_indptr, h_slot, h_val, bound, masks,
+           out_cols, out_w, out_count, out_settled):
     """Rows ``rows[first:last]``: their top k into ``out_cols[pos * k:]``, ``out_w``, ``out_count[pos]``.
 
     ``r_data`` is R's values in L's pattern (R = RT's transpose, CSR, sorted).
@@ -249,12 +250,13 @@ def _block(rows, first, last, indptr, indices, data, r_data, t_indptr, t_indices
 
 
 @numba.njit(cache=True, parallel=True)
-def _blocks(rows, bounds, indptr, indices, data, r_data, t_indptr, t_indices, t_data, n_out, k, min_weight, min_shared,
-            mode, size, coef, heavy_slot, h_indptr, h_slot, h_val, bound, masks, out_cols, out_w, out_count, out_settled):
+def _blocks(rows, bounds, indptr, indices, data, r_data, t_indptr, t_indices, t_data, n_out, k, min_weight,
+            min_shared, mode, size, coef, heavy_slot, h_indptr, h_slot, h_val, bound, masks,
+            out_cols, out_w, out_count, out_settled):
     for b in numba.prange(len(bounds) - 1):
         _block(rows, bounds[b], bounds[b + 1], indptr, indices, data, r_data, t_indptr, t_indices, t_data, n_out, k,
-               min_weight, min_shared, mode, size, coef, heavy_slot, h_indptr, h_slot, h_val, bound, masks, out_cols, out_w, out_count,
-               out_settled)
+               min_weight, min_shared, mode, size, coef, heavy_slot, h_indptr, h_slot, h_val, bound, masks,
+               out_cols, out_w, out_count, out_settled)
 
 
 def _heavy_parts(L, R, heavy):
