@@ -199,7 +199,8 @@ def _louvain(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, resolution: fl
     whether another level is worth it is summed in another order, which could
     matter only for a gain within rounding of ``threshold``. It skips
     networkx's copies and its modularity over Python sets: about twice as
-    fast.
+    fast. From ``_COMPILED_FROM`` links on (and where numba imports),
+    :func:`kgraph._analyse_compiled.louvain` makes the same moves compiled.
     """
     fast = compiled("_analyse_compiled") if len(u) >= _COMPILED_FROM else None
     if fast is not None:

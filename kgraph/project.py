@@ -296,29 +296,27 @@ def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk
     RT.sort_indices()
     df = np.diff(RT.indptr).astype(float)
     spec = scoring.kernel_spec()
-    _topk = compiled("_topk") if k is not None and spec is not None and float(df @ df) >= _COMPILED_FROM else None
-    if _topk is not None:
+    work = float(df @ df)
+    fast = compiled("_topk") if k is not None and spec is not None and work >= _COMPILED_FROM else None
+    if fast is not None:
         mode, size, coef = spec
         threads = available_cores() if n_jobs is None else n_jobs
         heavy = None
-        if mode == "plain" and min_shared == 1 and float(df @ df) >= _PRUNE_FROM:
-            heavy = _topk.choose_heavy(L, RT, k, threads=threads)
-        r, c, w, _ = _topk.top_k_rows(L, RT, k, _topk.MODES[mode], size, coef, min_weight, min_shared, heavy,
-                                      threads=threads)
+        if mode == "plain" and min_shared == 1 and work >= _PRUNE_FROM:
+            heavy = fast.choose_heavy(L, RT, k, threads=threads)
+        r, c, w, _ = fast.top_k_rows(L, RT, k, fast.MODES[mode], size, coef, min_weight, min_shared, heavy,
+                                     threads=threads)
         return r, c, w
     return _top_k_exact(L, RT, k, scoring, min_weight, min_shared, chunk_entries or _CHUNK_ENTRIES, n_jobs)
 
 
-def _top_k_exact(L, RT, k, scoring: _Scoring, min_weight, min_shared, budget, n_jobs, index=None):
-    """:func:`_top_k_pairs` by the full product, for all rows or for the rows ``index`` (sorted)."""
-    if index is not None:
-        L = L[index]
+def _top_k_exact(L, RT, k, scoring: _Scoring, min_weight, min_shared, budget, n_jobs):
+    """:func:`_top_k_pairs` by scipy's product, a block of rows at a time."""
     pattern = L.copy()
     pattern.data = np.ones_like(pattern.data)
     PT = pattern.T.tocsr() if min_shared > 1 and not scoring.binary else None
     cost = pattern @ np.diff(RT.indptr).astype(float)  # product entries each row can make
-    if index is None:
-        index = np.arange(L.shape[0])
+    index = np.arange(L.shape[0])
 
     def block(bounds):
         s, e = bounds
