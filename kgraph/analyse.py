@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 from collections import defaultdict
 
 import networkx as nx
@@ -113,6 +114,9 @@ COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
 #: machine code) costs more than it saves.
 _COMPILED_FROM = 50_000
 _COMPILED_BETWEENNESS_FROM = 2_000_000
+#: Once that code is loaded in this process (numba's first call costs about 0.4 s,
+#: each further function a few ms), Louvain runs compiled from this many links.
+_COMPILED_LOADED_FROM = 1_000
 
 
 def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, resolution: float = 1.0,
@@ -199,10 +203,12 @@ def _louvain(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, resolution: fl
     whether another level is worth it is summed in another order, which could
     matter only for a gain within rounding of ``threshold``. It skips
     networkx's copies and its modularity over Python sets: about twice as
-    fast. From ``_COMPILED_FROM`` links on (and where numba imports),
+    fast. From ``_COMPILED_FROM`` links on, or ``_COMPILED_LOADED_FROM`` once
+    the compiled code is loaded (and where numba imports),
     :func:`kgraph._analyse_compiled.louvain` makes the same moves compiled.
     """
-    fast = compiled("_analyse_compiled") if len(u) >= _COMPILED_FROM else None
+    loaded = "kgraph._analyse_compiled" in sys.modules
+    fast = compiled("_analyse_compiled") if len(u) >= (_COMPILED_LOADED_FROM if loaded else _COMPILED_FROM) else None
     if fast is not None:
         return fast.louvain(n, u, v, w, resolution, seed, threshold)
     import random

@@ -643,10 +643,11 @@ def _analyse(papers, concepts, mentions, paper_graph, concept_graph, graph, conf
     from .analyse import reading_edges_once
 
     with reading_edges_once():  # communities and centrality read each graph's edges once
-        pcomm = communities(paper_graph, seed=seed, method=method)
-        ccomm = communities(concept_graph, seed=seed, method=method)
+        # centrality first: where its betweenness loads the compiled code, Louvain can use it too
         pcent = centrality(paper_graph, seed=seed).set_index("node")
         ccent = centrality(concept_graph, seed=seed).set_index("node")
+        pcomm = communities(paper_graph, seed=seed, method=method)
+        ccomm = communities(concept_graph, seed=seed, method=method)
 
     papers = papers.copy()
     papers["community"] = papers["paper_id"].map(pcomm).fillna(-1).astype("int64")

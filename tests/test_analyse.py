@@ -293,6 +293,7 @@ def test_louvain_gives_networkx_louvain_communities(monkeypatch, compiled):
     import kgraph.analyse as ka
 
     monkeypatch.setattr(ka, "_COMPILED_FROM", 0 if compiled else 10**12)
+    monkeypatch.setattr(ka, "_COMPILED_LOADED_FROM", 0 if compiled else 10**12)
     rng = np.random.default_rng(11)
     graphs = [nx.relabel_nodes(nx.karate_club_graph(), lambda i: f"n{i:02d}"), two_cliques()]
     for trial in range(6):
