@@ -177,10 +177,12 @@ def child_spacy(inputs: list[str], n: int, batch_size: int, n_process: int, pars
     from kgraph.text import clean_text
 
     recs = _read_records(inputs)[:n]
-    pipe = knlp.load_pipeline(MODEL)
-    if parser:
-        pipe.enable_pipe("parser")
-        pipe.remove_pipe("sentencizer")  # the parser sets the sentences
+    pipe = knlp.load_pipeline(MODEL)  # also sets up what kgraph's extraction needs
+    if parser:  # kgraph's pipeline with the dependency parser (which load_pipeline does not load)
+        import spacy
+
+        pipe = spacy.load(MODEL, exclude=["ner"])
+        pipe.select_pipes(enable=[n for n in pipe.pipe_names if n in ("tok2vec", "tagger", "parser")])
     texts = []
     for r in recs:
         texts += [(clean_text(r["title"]), 0), (clean_text(r["abstract"]), 1)]
