@@ -300,8 +300,10 @@ def _side_by_side(here, there, fork: bool = True):
     macOS' default start method aside, a daemonic process such as a Dask
     worker) or with ``fork=False``, the two run one after the other, ``here`` first.
     """
+    import io
     import multiprocessing
     import pickle
+    import signal
 
     if not fork or not hasattr(os, "fork") or multiprocessing.current_process().daemon:
         value = here()
@@ -316,10 +318,11 @@ def _side_by_side(here, there, fork: bool = True):
             there()
         except BaseException as exc:  # noqa: BLE001 -- reported to the parent, which raises it
             code = 1
+            message = pickle.dumps(repr(exc))  # always readable; the exception itself when it pickles
             try:
-                message = pickle.dumps(exc)
+                message += pickle.dumps(exc)
             except Exception:  # noqa: BLE001 -- an exception that does not pickle
-                message = pickle.dumps(OutputError(f"writing the output files failed: {exc!r}"))
+                pass
             with os.fdopen(write_end, "wb") as fh:
                 fh.write(message)
         finally:
@@ -328,14 +331,22 @@ def _side_by_side(here, there, fork: bool = True):
     try:
         value = here()
     except BaseException:
-        os.kill(pid, 9)
+        os.kill(pid, signal.SIGKILL)
         raise
     finally:
         with os.fdopen(read_end, "rb") as fh:
             report = fh.read()  # empty on success; ends when the child does
         _, status = os.waitpid(pid, 0)
     if report:
-        raise pickle.loads(report)
+        stream = io.BytesIO(report)
+        text = pickle.load(stream)
+        try:
+            exc = pickle.load(stream)
+        except Exception:  # noqa: BLE001 -- not sent, or it cannot be rebuilt here
+            exc = None
+        if isinstance(exc, BaseException):
+            raise exc
+        raise OutputError(f"writing the output files failed: {text}")
     if status != 0:
         raise OutputError(f"writing the output files failed: the writing process ended with status {status}")
     return value

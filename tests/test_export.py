@@ -201,6 +201,8 @@ def test_side_by_side_reports_the_childs_failure_and_stops_it_on_ours(tmp_path):
 
     with pytest.raises(OutputError, match="boom"):
         export._side_by_side(lambda: 1, fail)
+    with pytest.raises(RuntimeError, match="plain"):  # an exception that pickles comes back as itself
+        export._side_by_side(lambda: 1, lambda: (_ for _ in ()).throw(RuntimeError("plain")))
     assert export._side_by_side(lambda: "here", lambda: None) == "here"
     assert export._side_by_side(lambda: "here", lambda: None, fork=False) == "here"
 
