@@ -329,8 +329,12 @@ def _igraph_communities(n, linked, u, v, w, seed, resolution, method) -> list:
                                        resolution=resolution, n_iterations=-1)
     finally:
         igraph.set_random_number_generator(random)
+    if not len(keep):
+        return []
     membership = np.asarray(found.membership)
-    return [keep[membership == c].tolist() for c in range(int(membership.max()) + 1)] if len(keep) else []
+    order = np.argsort(membership, kind="stable")  # one sort, not one mask per community
+    cuts = np.flatnonzero(np.diff(membership[order])) + 1
+    return [keep[g].tolist() for g in np.split(order, cuts)]
 
 
 def _adjacency(G: nx.Graph, weight: str | None) -> tuple[list, sp.csr_matrix]:
