@@ -633,17 +633,17 @@ def extract_paper(title_doc, abstract_doc) -> tuple[list[tuple], list[tuple]]:
 
 
 def parse_texts(
-    nlp, items: Iterable[tuple[str, str, str]], batch_size: int = 16, process: bool | int = False
+    nlp, items: Iterable[tuple[str, str, str]], batch_size: int = 16, processes: int = 0
 ) -> Iterator[tuple[str, list[tuple], list[tuple]]]:
     """Parse ``(paper_id, title, abstract)`` items, yielding ``(paper_id, candidates, acronyms)``.
 
     Titles and abstracts go through ``nlp.pipe`` as one stream of texts so
-    batching stays efficient. With ``process=N`` (``True``: one) spaCy runs in N
+    batching stays efficient. With ``processes`` > 0 spaCy runs in that many
     forked child processes (see :func:`parse_processes`) while this one cleans the
     texts and turns the parsed tokens into candidates; the output is the same.
     """
-    if process:
-        yield from _parse_in_child(nlp, items, batch_size, processes=int(process))
+    if processes > 0:
+        yield from _parse_in_child(nlp, items, batch_size, processes=processes)
         return
 
     def texts():
@@ -910,7 +910,7 @@ def extract(
             n_children = int(process)
         fresh = []
         for pid, cands, acr in parse_texts(nlp, ((p, t, a) for p, _, t, a in todo), batch_size=batch_size,
-                                           process=n_children):
+                                           processes=n_children):
             per_paper[pid] = (cands, acr)
             fresh.append((key_of[pid], (cands, acr)))
             if progress:
