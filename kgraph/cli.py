@@ -216,6 +216,35 @@ def main() -> None:
     """Entry point of the ``kgraph`` console script."""
     try:
         app()
+        code = 0
+    except SystemExit as exc:  # typer ends every command with one
+        code = exc.code
     except KeyboardInterrupt:
         typer.echo("kgraph: interrupted", err=True)
-        sys.exit(130)
+        code = 130
+    exit_now(code)
+
+
+def exit_now(code: int | str | None = 0) -> None:
+    """End the process with ``code`` (as ``sys.exit`` reads it), skipping the interpreter's teardown.
+
+    Everything is flushed and the exit handlers run (logging, multiprocessing,
+    temporary folders); only freeing the objects one by one is skipped, which is
+    0.3-0.5 s after a build of a few thousand papers (graphs, tables and the
+    spaCy pipeline) and gains nothing: the process's memory goes back at once.
+    """
+    import atexit
+    import os
+
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed, or a broken pipe
+            pass
+    os._exit(code)
