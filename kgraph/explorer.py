@@ -33,6 +33,7 @@ import base64
 import gc
 import hashlib
 import html
+import importlib.util
 import json
 import math
 import re
@@ -1333,7 +1334,12 @@ def _template(name: str) -> str:
 
 
 def _vis_asset(suffix: str) -> str:
-    lib = resources.files("pyvis") / "templates" / "lib"
+    # the installed pyvis package's folder, found without importing pyvis (which imports IPython
+    # and jinja2: 0.2 s of a small build)
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"vis-network{suffix} not found: pyvis is not installed")
+    lib = Path(list(spec.submodule_search_locations)[0]) / "templates" / "lib"
     for version in ("vis-9.1.2", "vis-9.0.4"):
         path = lib / version / f"vis-network{suffix}"
         if path.is_file():
