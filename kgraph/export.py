@@ -44,11 +44,11 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._outdir import MARKER, check_output_dir, is_kgraph_dir  # noqa: F401 (public here too)
 from .errors import OutputError
 from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _gc_paused, _round6, build_view,
                        build_views, clean_text, write_html)
 
-MARKER = ".kgraph"
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
 TABLE_FILES = ["papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv"]
 HTML_FILES = [VIEW_FILES[k] for k in ("graph", "papers", "concepts", "index")]
@@ -81,36 +81,6 @@ _GEXF_RESERVED = {"node": {"id", "pid", "start", "end", "viz", "parents", "slice
 
 
 # ----------------------------------------------------------------------------- output folder
-def is_kgraph_dir(path) -> bool:
-    """True when ``path`` is a folder kgraph wrote (it holds the ``.kgraph`` marker)."""
-    marker = Path(path) / MARKER
-    try:
-        return marker.is_file() and marker.read_text(encoding="utf-8").lstrip().startswith("{")
-    except OSError:
-        return False
-
-
-def check_output_dir(out_dir, force: bool = False) -> None:
-    """Raise :class:`~kgraph.errors.OutputError` unless kgraph may write into ``out_dir``.
-
-    A missing or empty folder, or one kgraph made, is fine; any other existing
-    folder needs ``force=True``; a file in the way is always refused.
-
-    Examples
-    --------
-    >>> check_output_dir("outputs")                    # doctest: +SKIP
-    """
-    out = Path(out_dir)
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise OutputError("exists and is not a folder", file=str(out))
-    if force or is_kgraph_dir(out) or not any(out.iterdir()):
-        return
-    raise OutputError("exists and was not made by kgraph; use --force (only files with kgraph's names "
-                      "are replaced)", file=str(out))
-
-
 def _previous_files(out: Path) -> set[str]:
     try:
         return set(json.loads((out / MARKER).read_text(encoding="utf-8")).get("files", []))

