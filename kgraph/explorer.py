@@ -37,6 +37,7 @@ import importlib.util
 import json
 import math
 import re
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -1474,7 +1475,8 @@ def kg_html(kg, view: str = "graph") -> str:
 
 
 @_gc_paused()
-def write_html(kg, out_dir, views: dict[str, View] | None = None, data_files: list[str] = ()) -> list[Path]:
+def write_html(kg, out_dir, views: dict[str, View] | None = None, data_files: list[str] = (),
+               pages: Iterable[str] = PAGES) -> list[Path]:
     """Write graph.html, papers.html, concepts.html and index.html into ``out_dir``.
 
     Parameters
@@ -1484,9 +1486,13 @@ def write_html(kg, out_dir, views: dict[str, View] | None = None, data_files: li
         Created if missing. Files are written in place; :func:`kgraph.export.write_outputs`
         is the atomic, all-files variant.
     views : dict, optional
-        Views already built with :func:`build_views` (to reuse their layout).
+        Views already built with :func:`build_views` (to reuse their layout); those
+        missing are built. For index.html alone, anything with the ``nodes``,
+        ``edges`` and ``notes`` of each view will do.
     data_files : list of str
         Other files of the output folder to link from index.html.
+    pages : iterable of str
+        Which of ``graph``, ``papers``, ``concepts`` and ``index`` to write (all by default).
 
     Returns
     -------
@@ -1499,19 +1505,27 @@ def write_html(kg, out_dir, views: dict[str, View] | None = None, data_files: li
     >>> [p.name for p in paths]                         # doctest: +SKIP
     ['graph.html', 'papers.html', 'concepts.html', 'index.html']
     """
+    pages = list(pages)
+    unknown = [p for p in pages if p not in PAGES]
+    if unknown:
+        raise ValueError(f"pages must be among {', '.join(PAGES)}, not {', '.join(map(repr, unknown))}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    views = views or build_views(kg)
+    needed = VIEWS if "index" in pages else [name for name in VIEWS if name in pages]
+    views = dict(views or {})
+    views.update({name: build_view(kg, name) for name in needed if name not in views})
     written = Written()
-    labels = _concept_labels(kg)
+    labels = _concept_labels(kg) if set(pages) & set(VIEWS) else {}
     for name in VIEWS:
-        path = out / VIEW_FILES[name]
-        path.write_text(render_view(kg, views[name], labels), encoding="utf-8", newline="\n")
+        if name in pages:
+            path = out / VIEW_FILES[name]
+            path.write_text(render_view(kg, views[name], labels), encoding="utf-8", newline="\n")
+            written.append(path)
+            written.notes.extend(f"{VIEW_FILES[name]}: {note}" for note in views[name].notes[:-1])
+    if "index" in pages:
+        path = out / VIEW_FILES["index"]
+        path.write_text(render_index(kg, views, list(data_files)), encoding="utf-8", newline="\n")
         written.append(path)
-        written.notes.extend(f"{VIEW_FILES[name]}: {note}" for note in views[name].notes[:-1])
-    path = out / VIEW_FILES["index"]
-    path.write_text(render_index(kg, views, list(data_files)), encoding="utf-8", newline="\n")
-    written.append(path)
     return written
 
 

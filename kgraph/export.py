@@ -35,8 +35,10 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from itertools import chain, islice, repeat
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import networkx as nx
@@ -46,8 +48,8 @@ import pandas as pd
 from . import __version__
 from ._outdir import MARKER, check_output_dir, is_kgraph_dir  # noqa: F401 (public here too)
 from .errors import OutputError
-from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _gc_paused, _round6, build_view,
-                       build_views, clean_text, write_html)
+from .explorer import (_SURROGATE, VIEW_FILES, VIEWS, View, Written, _edge_lists, _gc_paused, _round6, build_view,
+                       clean_text, write_html)
 
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
 TABLE_FILES = ["papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv"]
@@ -232,43 +234,56 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     saves = callable(getattr(kg, "save", None))  # a KnowledgeGraph (not a look-alike) saves itself
     names = [name for name in OUTPUT_FILES if saves or name != SAVE_FILE]
 
-    views: dict = {}  # filled by html_pages; in a forked child still empty
+    data_files = GRAPH_FILES + TABLE_FILES + ["summary.json"]
 
-    def tables_and_graph_files():
-        write_tables(kg, folder)
+    def graph_view_and_files():  # the graph view, its page and the files that need it (GEXF)
+        view = build_view(kg, "graph")
+        notes = write_html(kg, folder, views={"graph": view}, pages=["graph"]).notes
+        write_tables(kg, folder, names=CHILD_TABLES)
         graph = GraphColumns.from_graph(kg.graph)  # cleaned and typed once for the three graph files
         write_graphml(graph, folder / "graph.graphml")
         write_json(graph, folder / "graph.json")
-        # GEXF carries the graph view's layout; a forked child lays it out itself (seeded: the same positions)
-        write_gexf(graph, folder / "graph.gexf", view=views.get("graph") or build_view(kg, "graph"))
+        write_gexf(graph, folder / "graph.gexf", view=view)
         if saves:
             kg.save(folder / SAVE_FILE)
+        # what index.html says of the view: its size and notes
+        return SimpleNamespace(nodes=range(len(view.nodes)), edges=range(len(view.edges)), notes=view.notes), notes
 
-    def html_pages():
-        views.update(build_views(kg))
-        return write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + ["summary.json"])
+    def other_views_and_tables():
+        views = {name: build_view(kg, name) for name in VIEWS if name != "graph"}
+        notes = write_html(kg, folder, views=views, pages=list(views)).notes
+        write_tables(kg, folder, names=[name for name in TABLE_COLUMNS if name not in CHILD_TABLES])
+        return views, notes
 
     # two halves of about the same work, side by side on two cores when the graph is worth a fork
     worth = kg.graph.number_of_nodes() + kg.graph.number_of_edges() >= PARALLEL_WRITE_FROM
-    html = _side_by_side(html_pages, tables_and_graph_files, fork=worth)
-    write_summary(kg, folder / "summary.json", notes=html.notes, outputs=names)
+    (views, notes), (views["graph"], graph_notes) = _side_by_side(other_views_and_tables, graph_view_and_files,
+                                                                   fork=worth)
+    notes = graph_notes + notes  # in the order of the pages
+    write_html(kg, folder, views=views, data_files=data_files, pages=["index"])
+    write_summary(kg, folder / "summary.json", notes=notes, outputs=names)
     (folder / MARKER).write_text(json.dumps({"kgraph": __version__, "files": names}, indent=1) + "\n",
                                  encoding="utf-8")
-    return names, html.notes
+    return names, notes
 
+
+#: The tables the graph half of :func:`write_files` writes (the rest beside it: the halves take
+#: about as long).
+CHILD_TABLES = ("mentions",)
 
 #: Graphs (nodes + edges) from this size write their files in two processes.
 PARALLEL_WRITE_FROM = 2_000
 
 
 def _side_by_side(here, there, fork: bool = True):
-    """Run ``there()`` in a forked child while ``here()`` runs in this process; return ``here()``'s value.
+    """Run ``there()`` in a forked child while ``here()`` runs in this process; return both values.
 
-    ``there`` only writes files. An error in either is raised here (the
-    child's own exception, or an OutputError naming it), after the child has
-    ended, so the caller never sees a half-finished child. Without fork (Windows,
-    macOS' default start method aside, a daemonic process such as a Dask
-    worker) or with ``fork=False``, the two run one after the other, ``here`` first.
+    ``there`` writes files and returns a value that pickles (it comes back
+    through a pipe). An error in either is raised here (the child's own
+    exception, or an OutputError naming it), after the child has ended, so the
+    caller never sees a half-finished child. Without fork (Windows, macOS'
+    default start method aside, a daemonic process such as a Dask worker) or
+    with ``fork=False``, the two run one after the other, ``here`` first.
     """
     import io
     import multiprocessing
@@ -277,15 +292,14 @@ def _side_by_side(here, there, fork: bool = True):
 
     if not fork or not hasattr(os, "fork") or multiprocessing.current_process().daemon:
         value = here()
-        there()
-        return value
+        return value, there()
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: run, report, and leave without running the parent's cleanup
         code = 0
         try:
             os.close(read_end)
-            there()
+            message = pickle.dumps(there())
         except BaseException as exc:  # noqa: BLE001 -- reported to the parent, which raises it
             code = 1
             message = pickle.dumps(repr(exc))  # always readable; the exception itself when it pickles
@@ -293,6 +307,7 @@ def _side_by_side(here, there, fork: bool = True):
                 message += pickle.dumps(exc)
             except Exception:  # noqa: BLE001 -- an exception that does not pickle
                 pass
+        try:
             with os.fdopen(write_end, "wb") as fh:
                 fh.write(message)
         finally:
@@ -305,8 +320,10 @@ def _side_by_side(here, there, fork: bool = True):
         raise
     finally:
         with os.fdopen(read_end, "rb") as fh:
-            report = fh.read()  # empty on success; ends when the child does
+            report = fh.read()  # ends when the child does
         _, status = os.waitpid(pid, 0)
+    if status == 0 and report:
+        return value, pickle.loads(report)
     if report:
         stream = io.BytesIO(report)
         text = pickle.load(stream)
@@ -317,9 +334,7 @@ def _side_by_side(here, there, fork: bool = True):
         if isinstance(exc, BaseException):
             raise exc
         raise OutputError(f"writing the output files failed: {text}")
-    if status != 0:
-        raise OutputError(f"writing the output files failed: the writing process ended with status {status}")
-    return value
+    raise OutputError(f"writing the output files failed: the writing process ended with status {status}")
 
 
 def _swap_folder(staging: Path, out: Path) -> None:
@@ -414,16 +429,21 @@ def table_for_csv(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def write_tables(kg, folder) -> list[Path]:
-    """Write papers.csv, concepts.csv, mentions.csv, paper_links.csv and concept_links.csv.
+def write_tables(kg, folder, names: Iterable[str] | None = None) -> list[Path]:
+    """Write papers.csv, concepts.csv, mentions.csv, paper_links.csv and concept_links.csv
+    (or only the tables ``names``).
 
     UTF-8, header row, contract columns first; floats with 6 significant digits,
     missing values as empty fields. Read them back with
     ``pd.read_csv(path, keep_default_na=False)``.
     """
     folder = Path(folder)
+    names = list(TABLE_COLUMNS if names is None else names)
+    unknown = [name for name in names if name not in TABLE_COLUMNS]
+    if unknown:
+        raise ValueError(f"names must be among {', '.join(TABLE_COLUMNS)}, not {', '.join(map(repr, unknown))}")
     paths = []
-    for name in TABLE_COLUMNS:
+    for name in names:
         frame = getattr(kg, name, None)
         if not isinstance(frame, pd.DataFrame):
             frame = pd.DataFrame(columns=TABLE_COLUMNS[name])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import time
 
@@ -203,8 +204,11 @@ def test_side_by_side_reports_the_childs_failure_and_stops_it_on_ours(tmp_path):
         export._side_by_side(lambda: 1, fail)
     with pytest.raises(RuntimeError, match="plain"):  # an exception that pickles comes back as itself
         export._side_by_side(lambda: 1, lambda: (_ for _ in ()).throw(RuntimeError("plain")))
-    assert export._side_by_side(lambda: "here", lambda: None) == "here"
-    assert export._side_by_side(lambda: "here", lambda: None, fork=False) == "here"
+    assert export._side_by_side(lambda: "here", lambda: None) == ("here", None)
+    assert export._side_by_side(lambda: "here", lambda: ["there", 2]) == ("here", ["there", 2])  # pickled back
+    assert export._side_by_side(lambda: "here", lambda: "there", fork=False) == ("here", "there")
+    with pytest.raises((AttributeError, pickle.PicklingError), match="pickle"):  # a value that cannot come back
+        export._side_by_side(lambda: 1, lambda: (lambda: 0))
 
     def ours():
         raise ValueError("ours")
