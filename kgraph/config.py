@@ -27,15 +27,31 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+_COMPILED_ALLOWED = [True]
+
+
+def forbid_compiled() -> None:
+    """From now on :func:`compiled` answers None in this process.
+
+    For a forked child: numba's threads here run on GNU OpenMP, which does not
+    survive a fork, so a child of a process that has run compiled parallel code
+    must use the scipy/numpy/Python versions (same answers) instead.
+    """
+    _COMPILED_ALLOWED[0] = False
+
+
 def compiled(module: str):
     """kgraph's numba-compiled module ``module`` (``"_topk"``, ``"_analyse_compiled"``), or None.
 
     None where numba cannot be imported (a platform or NumPy it does not
-    support yet): the callers then run their scipy/numpy/Python versions, which
-    give the same answers, more slowly.
+    support yet) or in a process that may not run it (:func:`forbid_compiled`):
+    the callers then run their scipy/numpy/Python versions, which give the same
+    answers, more slowly.
     """
     import importlib
 
+    if not _COMPILED_ALLOWED[0]:
+        return None
     try:
         import numba  # noqa: F401
     except ImportError:

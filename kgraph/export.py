@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._fork import side_by_side
 from ._outdir import MARKER, check_output_dir, is_kgraph_dir  # noqa: F401 (public here too)
 from .errors import OutputError
 from .explorer import (_SURROGATE, VIEW_FILES, VIEWS, View, Written, _edge_lists, _gc_paused, _round6, build_view,
@@ -257,8 +258,9 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
 
     # two halves of about the same work, side by side on two cores when the graph is worth a fork
     worth = kg.graph.number_of_nodes() + kg.graph.number_of_edges() >= PARALLEL_WRITE_FROM
-    (views, notes), (views["graph"], graph_notes) = _side_by_side(other_views_and_tables, graph_view_and_files,
-                                                                   fork=worth)
+    (views, notes), (views["graph"], graph_notes) = side_by_side(other_views_and_tables, graph_view_and_files,
+                                                                  fork=worth, what="writing the output files",
+                                                                  error=OutputError)
     notes = graph_notes + notes  # in the order of the pages
     write_html(kg, folder, views=views, data_files=data_files, pages=["index"])
     write_summary(kg, folder / "summary.json", notes=notes, outputs=names)
@@ -273,68 +275,6 @@ CHILD_TABLES = ("mentions",)
 
 #: Graphs (nodes + edges) from this size write their files in two processes.
 PARALLEL_WRITE_FROM = 2_000
-
-
-def _side_by_side(here, there, fork: bool = True):
-    """Run ``there()`` in a forked child while ``here()`` runs in this process; return both values.
-
-    ``there`` writes files and returns a value that pickles (it comes back
-    through a pipe). An error in either is raised here (the child's own
-    exception, or an OutputError naming it), after the child has ended, so the
-    caller never sees a half-finished child. Without fork (Windows, macOS'
-    default start method aside, a daemonic process such as a Dask worker) or
-    with ``fork=False``, the two run one after the other, ``here`` first.
-    """
-    import io
-    import multiprocessing
-    import pickle
-    import signal
-
-    if not fork or not hasattr(os, "fork") or multiprocessing.current_process().daemon:
-        value = here()
-        return value, there()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: run, report, and leave without running the parent's cleanup
-        code = 0
-        try:
-            os.close(read_end)
-            message = pickle.dumps(there())
-        except BaseException as exc:  # noqa: BLE001 -- reported to the parent, which raises it
-            code = 1
-            message = pickle.dumps(repr(exc))  # always readable; the exception itself when it pickles
-            try:
-                message += pickle.dumps(exc)
-            except Exception:  # noqa: BLE001 -- an exception that does not pickle
-                pass
-        try:
-            with os.fdopen(write_end, "wb") as fh:
-                fh.write(message)
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    try:
-        value = here()
-    except BaseException:
-        os.kill(pid, signal.SIGKILL)
-        raise
-    finally:
-        with os.fdopen(read_end, "rb") as fh:
-            report = fh.read()  # ends when the child does
-        _, status = os.waitpid(pid, 0)
-    if status == 0 and report:
-        return value, pickle.loads(report)
-    if report:
-        stream = io.BytesIO(report)
-        text = pickle.load(stream)
-        try:
-            exc = pickle.load(stream)
-        except Exception:  # noqa: BLE001 -- not sent, or it cannot be rebuilt here
-            exc = None
-        if isinstance(exc, BaseException):
-            raise exc
-        raise OutputError(f"writing the output files failed: {text}")
-    raise OutputError(f"writing the output files failed: the writing process ended with status {status}")
 
 
 def _swap_folder(staging: Path, out: Path) -> None:
