@@ -843,8 +843,8 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
                 child.terminate()
             child.join()
         sender.join(timeout=5)
-        if helper is not None:
-            helper.join()
+        # an unfinished `meanwhile` (the parse failed or was interrupted) is not waited for: its
+        # work is optional and its thread a daemon
 
 
 def model_identity(model: str) -> str:

