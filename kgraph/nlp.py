@@ -633,8 +633,7 @@ def extract_paper(title_doc, abstract_doc) -> tuple[list[tuple], list[tuple]]:
 
 
 def parse_texts(
-    nlp, items: Iterable[tuple[str, str, str]], batch_size: int = 16, processes: int = 0,
-    meanwhile: Callable[[], None] | None = None,
+    nlp, items: Iterable[tuple[str, str, str]], batch_size: int = 16, processes: int = 0
 ) -> Iterator[tuple[str, list[tuple], list[tuple]]]:
     """Parse ``(paper_id, title, abstract)`` items, yielding ``(paper_id, candidates, acronyms)``.
 
@@ -642,12 +641,9 @@ def parse_texts(
     batching stays efficient. With ``processes`` > 0 spaCy runs in that many
     forked child processes (see :func:`parse_processes`) while this one cleans the
     texts and turns the parsed tokens into candidates; the output is the same.
-    ``meanwhile`` (only with ``processes``) runs in a thread of this process once
-    the children are started, and has ended before the last paper is yielded;
-    whatever it raises is ignored.
     """
     if processes > 0:
-        yield from _parse_in_child(nlp, items, batch_size, processes=processes, meanwhile=meanwhile)
+        yield from _parse_in_child(nlp, items, batch_size, processes=processes)
         return
 
     def texts():
@@ -739,8 +735,7 @@ def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:
         docs_out.send(("error", traceback.format_exc()))
 
 
-def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int, processes: int = 1,
-                    meanwhile: Callable[[], None] | None = None):
+def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int, processes: int = 1):
     """:func:`parse_texts` with ``nlp.pipe`` in ``processes`` forked child processes.
 
     A thread of this process cleans the texts and sends them in chunks of whole
@@ -795,20 +790,8 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
 
     sender = threading.Thread(target=send, daemon=True, name="kgraph-clean")
     sender.start()
-    helper = None
-    if meanwhile is not None:  # started after the forks: the children never hold its locks
-
-        def run_meanwhile() -> None:
-            try:
-                meanwhile()
-            except BaseException:  # noqa: BLE001 - optional work; the caller does it again if it must
-                pass
-
-        helper = threading.Thread(target=run_meanwhile, daemon=True, name="kgraph-meanwhile")
-        helper.start()
     strings = nlp.vocab.strings
     finished = False
-    held = None
     try:
         k = 0
         while True:
@@ -825,16 +808,10 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
                 pid, title_text, abstract_text = sent.popleft()
                 cands, acr = extract_paper(_Tokens(title, title_text, strings),
                                            _Tokens(abstract, abstract_text, strings))
-                if held is not None:
-                    yield held
-                held = pid, cands, acr  # one paper is held back: `meanwhile` ends before the last
+                yield pid, cands, acr
         if failed:
             raise failed[0]
-        finished = True  # every chunk is back: the children end by themselves
-        if helper is not None:
-            helper.join()
-        if held is not None:
-            yield held
+        finished = True
     finally:
         for conn in senders + receivers:
             conn.close()
@@ -843,8 +820,6 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
                 child.terminate()
             child.join()
         sender.join(timeout=5)
-        # an unfinished `meanwhile` (the parse failed or was interrupted) is not waited for: its
-        # work is optional and its thread a daemon
 
 
 def model_identity(model: str) -> str:
@@ -893,7 +868,6 @@ def extract(
     progress: Callable[[int], None] | None = None,
     stats: dict | None = None,
     process: bool | int | None = None,
-    meanwhile: Callable[[], None] | None = None,
 ) -> Extraction:
     """Parse every paper and return its candidate concepts and acronym definitions.
 
@@ -915,9 +889,6 @@ def extract(
         :data:`MAX_PARSE_PROCESSES`; ``False`` or 0: in this process) while this
         one makes the candidates (see :func:`parse_texts`); ``None`` decides by
         :func:`parse_processes`.
-    meanwhile : callable, optional
-        Work for this process while spaCy parses in child processes (see
-        :func:`parse_texts`); not called when nothing is parsed in children.
 
     Examples
     --------
@@ -939,7 +910,7 @@ def extract(
             n_children = int(process)
         fresh = []
         for pid, cands, acr in parse_texts(nlp, ((p, t, a) for p, _, t, a in todo), batch_size=batch_size,
-                                           processes=n_children, meanwhile=meanwhile):
+                                           processes=n_children):
             per_paper[pid] = (cands, acr)
             fresh.append((key_of[pid], (cands, acr)))
             if progress:
