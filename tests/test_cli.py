@@ -177,3 +177,20 @@ def test_igraph_methods_say_what_to_install_when_igraph_is_missing(monkeypatch):
     with pytest.raises(ValueError, match=r"pip install 'kgraph\[igraph\]'"):
         BuildConfig(community_method="leiden")
     assert BuildConfig(community_method="louvain").community_method == "louvain"
+
+
+def test_the_command_flushes_runs_exit_handlers_and_keeps_the_exit_status(tmp_path):
+    """``kgraph`` ends without the interpreter's teardown (cli.exit_now), but nothing is lost."""
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import atexit, sys\n"
+        "from kgraph.cli import exit_now\n"
+        "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        "sys.stdout.write('x' * 200000)  # buffered, not yet written\n"
+        "arg = sys.argv[1]\n"
+        "exit_now(None if arg == 'none' else int(arg) if arg.isdigit() else arg)\n", encoding="utf-8")
+    for arg, code in (("0", 0), ("none", 0), ("3", 3), ("bad thing", 1)):  # as sys.exit reads its argument
+        r = subprocess.run([sys.executable, str(script), arg], capture_output=True, text=True, timeout=60)
+        assert r.returncode == code and r.stdout == "x" * 200000, arg
+        assert "handler ran" in r.stderr
+    assert "bad thing" in r.stderr

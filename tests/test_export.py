@@ -403,3 +403,19 @@ def test_real_build_exports_and_reads_back(real_kg, tmp_path):
     assert nx.read_gexf(tmp_path / "out" / "graph.gexf").number_of_nodes() == G.number_of_nodes()
     papers = pd.read_csv(tmp_path / "out" / "papers.csv", keep_default_na=False, dtype=str)
     assert sorted(papers["title"]) == sorted(real_kg.papers["title"])
+
+
+def test_html_pages_and_tables_can_be_written_one_by_one(small_kg, tmp_path):
+    some = explorer.write_html(small_kg, tmp_path / "a", pages=["papers", "index"])
+    assert [p.name for p in some] == ["papers.html", "index.html"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["index.html", "papers.html"]
+    explorer.write_html(small_kg, tmp_path / "b")  # all at once: the same bytes
+    for p in some:
+        assert p.read_bytes() == (tmp_path / "b" / p.name).read_bytes(), p.name
+    with pytest.raises(ValueError, match="pages must be among"):
+        explorer.write_html(small_kg, tmp_path / "c", pages=["graph", "nope"])
+    (tmp_path / "t").mkdir()
+    paths = export.write_tables(small_kg, tmp_path / "t", names=["mentions"])
+    assert [p.name for p in paths] == ["mentions.csv"] and os.listdir(tmp_path / "t") == ["mentions.csv"]
+    with pytest.raises(ValueError, match="names must be among"):
+        export.write_tables(small_kg, tmp_path / "t", names=["links"])

@@ -234,6 +234,16 @@ def test_clean_text_and_title_key():
     assert title_key("🤖 robots") != title_key("🧠 robots")  # symbols are not punctuation
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_title_key_removes_exactly_the_unicode_punctuation(text):
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(ch for ch in folded if unicodedata.category(ch)[0] != "P")
+    assert title_key(text) == " ".join(kept.split())
+
+
 # --------------------------------------------------------------------------- properties
 texts = st.text(max_size=60)
 
