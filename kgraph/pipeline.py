@@ -35,7 +35,6 @@ if TYPE_CHECKING:  # importing this module stays cheap: the up-to-date check of 
     import pandas as pd
 
 SAVE_NAME = "kgraph.pkl"
-MARKER_NAME = MARKER
 # the name export.py gives the summary (kept equal by a test; not imported from there because
 # kgraph.export loads pandas and networkx)
 SUMMARY_NAME = "summary.json"
@@ -354,8 +353,8 @@ def previous_build(out: str | Path) -> PreviousBuild | None:
     """
     out = Path(out)
     try:
-        marker = (out / MARKER_NAME).stat()
-        listed = json.loads((out / MARKER_NAME).read_text(encoding="utf-8"))["files"]
+        marker = (out / MARKER).stat()
+        listed = json.loads((out / MARKER).read_text(encoding="utf-8"))["files"]
         if not isinstance(listed, list) or SUMMARY_NAME not in listed:
             return None
         for name in listed:

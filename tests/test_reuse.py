@@ -210,7 +210,6 @@ def test_a_pipeline_folder_counts_by_its_meta_and_config(tmp_path):
 def test_the_names_agree_with_the_exporter():
     from kgraph import export
 
-    assert pipeline.MARKER_NAME == export.MARKER
     assert pipeline.SUMMARY_NAME in export.OUTPUT_FILES
 
 
