@@ -80,9 +80,10 @@ def _timed(acc: dict, name: str, fn):
 def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None = None, force: bool = True) -> dict:
     """One ``kgraph.build(..., out=...)``: the build and its output folder, as ``kgraph build`` does."""
     t0 = time.perf_counter()
-    import spacy  # noqa: F401  spaCy's own import counts as spaCy's load, not as kgraph's work
-
-    t_spacy_import = time.perf_counter() - t0
+    # spaCy is not imported here: the process that loads the pipeline imports it (in a large build
+    # the first parse process, while this one prepares the later stages), and its import is
+    # counted in the load the build reports (kg.run["spacy_load"])
+    t_spacy_import = 0.0
     import kgraph
     import kgraph.nlp as knlp
 
@@ -113,13 +114,26 @@ def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None =
         r = resource.getrusage(resource.RUSAGE_CHILDREN)
         return r.ru_utime + r.ru_stime
 
+    parse_cpu = [0.0]
+    extract = knlp.extract
+
+    def timed_extract(*args, **kwargs):  # the parse processes' CPU seconds (not the export's child)
+        cpu0 = children_cpu()
+        try:
+            return extract(*args, **kwargs)
+        finally:
+            parse_cpu[0] += children_cpu() - cpu0
+
+    knlp.extract = timed_extract
     t = time.perf_counter()
-    cpu0 = children_cpu()
     kg = kgraph.build(inputs, cache_dir=cache_dir, dask=dask, out=out, force=force)
-    child_cpu = children_cpu() - cpu0
+    child_cpu = parse_cpu[0]
     timings = dict(kg.timings)
     t_build = time.perf_counter() - t - timings["export"]
     own_nlp = acc["extract"] + acc["clean"]
+    # spaCy's import and load, wherever it ran (in the first parse process when spaCy parses in
+    # child processes: its CPU seconds are then part of the children's)
+    load = kg.run.get("spacy_load", acc["load"])
     run = getattr(kg, "run", None) or kg.summary  # parse counts: kg.run (older builds: kg.summary)
     n_children = knlp.parse_processes(run["parsed"]) if hasattr(knlp, "parse_processes") else 1
     if child_cpu > 0 and not dask:
@@ -127,14 +141,14 @@ def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None =
         # candidates: spaCy's parse is the children's CPU time shared among them (the wall time
         # they take side by side), at most the stage's wall time after the model load; waits
         # in this process are not ours
-        spacy_parse = min(child_cpu / max(1, n_children), timings["nlp"] - acc["load"])
+        spacy_parse = min(max(0.0, child_cpu - load) / max(1, n_children), timings["nlp"] - load)
     else:
         spacy_parse = max(0.0, acc["parse"] - own_nlp)
     return {
         "papers": kg.summary["papers"], "parsed": run["parsed"], "from_cache": run["from_cache"],
         "concepts": kg.summary["concepts_selected"], "paper_links": kg.summary["paper_links"],
         "timings": timings, "import": t_import, "build": t_build,
-        "spacy_load": acc["load"], "spacy_parse": spacy_parse, "extract": own_nlp, "spacy_import": t_spacy_import,
+        "spacy_load": load, "spacy_parse": spacy_parse, "extract": own_nlp, "spacy_import": t_spacy_import,
         "parse_process": bool(child_cpu > 0 and not dask), "parse_processes": n_children if child_cpu > 0 else 0,
         "dask": bool(dask), "spacy_parse_cpu": child_cpu if child_cpu > 0 and not dask else spacy_parse,
     }

@@ -62,6 +62,17 @@ class _NounLemmas:
             except (KeyError, ValueError):
                 self.exc, self.rules, self.index = {}, [], set()
 
+    def tables(self) -> tuple[dict, list, list]:
+        """The rules, exceptions and word index, to rebuild this in another process (:meth:`of`)."""
+        return self.exc, self.rules, sorted(self.index)
+
+    @classmethod
+    def of(cls, tables: tuple[dict, list, list]) -> "_NounLemmas":
+        out = cls()
+        exc, rules, index = tables
+        out.exc, out.rules, out.index = dict(exc), list(rules), set(index)
+        return out
+
     def __call__(self, word: str) -> str:
         lemma = self._seen.get(word)
         if lemma is None:
@@ -252,7 +263,8 @@ class _Tokens:
     __slots__ = ("n", "lex", "tag", "pos", "space", "sent", "stop", "punct", "cls", "special")
 
     def __init__(self, array, text: str, strings):
-        _STRINGS.store = strings
+        if strings is not None:  # None: the names are in _STRINGS already (sent by a parse process)
+            _STRINGS.store = strings
         self.n = len(array)
         if self.n:
             orth, tag, pos, space, sent, stop, punct = array[:, :7].T.tolist()
@@ -633,7 +645,8 @@ def extract_paper(title_doc, abstract_doc) -> tuple[list[tuple], list[tuple]]:
 
 
 def parse_texts(
-    nlp, items: Iterable[tuple[str, str, str]], batch_size: int = 16, processes: int = 0
+    nlp, items: Iterable[tuple[str, str, str]], batch_size: int = 16, processes: int = 0,
+    meanwhile: Callable[[], None] | None = None, stats: dict | None = None,
 ) -> Iterator[tuple[str, list[tuple], list[tuple]]]:
     """Parse ``(paper_id, title, abstract)`` items, yielding ``(paper_id, candidates, acronyms)``.
 
@@ -641,10 +654,15 @@ def parse_texts(
     batching stays efficient. With ``processes`` > 0 spaCy runs in that many
     forked child processes (see :func:`parse_processes`) while this one cleans the
     texts and turns the parsed tokens into candidates; the output is the same.
+    There ``nlp`` may be a pipeline's name, loaded by the first child, and
+    ``meanwhile`` is called in this process before the first paper comes back
+    (see :func:`_parse_in_child`).
     """
     if processes > 0:
-        yield from _parse_in_child(nlp, items, batch_size, processes=processes)
+        yield from _parse_in_child(nlp, items, batch_size, processes=processes, meanwhile=meanwhile, stats=stats)
         return
+    if isinstance(nlp, str):
+        raise ValueError("parse_texts in this process needs a loaded pipeline (load_pipeline), not a name")
 
     def texts():
         for pid, title, abstract in items:
@@ -693,12 +711,15 @@ def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:
     """A child process: parse the chunks of texts that arrive, send back each chunk's token arrays.
 
     One message goes back per chunk received, in order, so the parent can take
-    chunks from several children in turn.
+    chunks from several children in turn: ``("docs", arrays, names)``, ``names``
+    being the strings of the tag and part-of-speech values not named in an
+    earlier message (the parent need not have the pipeline's string store).
     """
     import queue
     import threading
     import traceback
 
+    _leave_ctrl_c_to_the_parent()
     try:
         arrived: queue.SimpleQueue = queue.SimpleQueue()
         sizes: queue.SimpleQueue = queue.SimpleQueue()
@@ -721,6 +742,8 @@ def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:
             while (chunk := arrived.get()) is not None:
                 yield from chunk
 
+        strings = nlp.vocab.strings
+        named: set[int] = set()
         done: list = []
         size = None
         for doc in nlp.pipe(texts(), batch_size=batch_size):
@@ -728,14 +751,74 @@ def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:
                 size = sizes.get()
             done.append(_doc_array(doc))
             if len(done) == size:
-                docs_out.send(done)
+                values = {int(h) for array in done for h in array[:, 1:3].ravel().tolist()} - named
+                named |= values
+                docs_out.send(("docs", done, {h: strings[h] for h in values}))
                 done, size = [], None
         docs_out.send(None)
     except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
         docs_out.send(("error", traceback.format_exc()))
 
 
-def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int, processes: int = 1):
+def _leave_ctrl_c_to_the_parent() -> None:
+    """In a parse process: ignore Ctrl-C (SIGINT, sent to the whole process group), which the
+    parent handles by stopping its children; they would otherwise print tracebacks."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _child_lead(model: str, ends: list, batch_size: int) -> None:
+    """The first parse process when the parent has not loaded the pipeline: load it, then fork the others.
+
+    ``ends`` holds each child's ``(texts_in, docs_out)``. Loading here leaves the
+    parent free to prepare the later stages meanwhile. The first message to the
+    parent is ``("ready", {"load": seconds, "noun_lemmas": tables})`` (or the
+    error); the other children are forked from this process once the pipeline is
+    loaded, so they share its memory as children of the parent would.
+    """
+    import os
+    import time
+    import traceback
+
+    out = ends[0][1]
+    try:
+        started = time.perf_counter()
+        nlp = load_pipeline(model)
+        out.send(("ready", {"load": time.perf_counter() - started, "noun_lemmas": _noun_lemma.tables()}))
+    except KgraphError as exc:
+        out.send(("kgraph-error", str(exc)))
+        return
+    except BaseException:  # noqa: BLE001 - the parent raises it
+        out.send(("error", traceback.format_exc()))
+        return
+    others = []
+    for k in range(1, len(ends)):
+        try:
+            pid = os.fork()
+        except OSError:
+            ends[k][1].send(("error", traceback.format_exc()))
+            continue
+        if pid == 0:  # child k: only its own ends stay open
+            try:
+                for j, (texts_in, docs_out) in enumerate(ends):
+                    if j != k:
+                        texts_in.close()
+                        docs_out.close()
+                _child_parse(nlp, ends[k][0], ends[k][1], batch_size)
+            finally:
+                os._exit(0)
+        others.append(pid)
+    for texts_in, docs_out in ends[1:]:
+        texts_in.close()
+        docs_out.close()
+    _child_parse(nlp, ends[0][0], out, batch_size)
+    for pid in others:  # waited for, so their CPU time counts as this process's children's
+        os.waitpid(pid, 0)
+
+
+def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int, processes: int = 1,
+                    meanwhile: Callable[[], None] | None = None, stats: dict | None = None):
     """:func:`parse_texts` with ``nlp.pipe`` in ``processes`` forked child processes.
 
     A thread of this process cleans the texts and sends them in chunks of whole
@@ -743,25 +826,43 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
     ``Doc`` of a chunk as the integer array of :func:`_doc_array`; this process
     takes the chunks back in the same turn, so papers come out in their order, and
     makes the candidates (token strings it has not seen come from the text itself).
+
+    ``nlp`` may be a pipeline's name: the first child loads it and forks the
+    others (:func:`_child_lead`), and this process, which never loads spaCy, runs
+    ``meanwhile`` while it waits (the load takes a core for a second or two; the
+    other is free). ``stats["spacy_load"]`` gets the load's seconds there.
     """
     import collections
     import multiprocessing
     import threading
 
     ctx = multiprocessing.get_context("fork")
-    children, senders, receivers = [], [], []
-    for k in range(max(1, processes)):
+    n = max(1, processes)
+    lead = isinstance(nlp, str)
+    children, senders, receivers, ends = [], [], [], []
+    # every fork before the sender thread starts: a process is forked with one thread
+    for k in range(n):
         texts_in, texts_out = ctx.Pipe(duplex=False)
         docs_in, docs_out = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_child_parse, args=(nlp, texts_in, docs_out, batch_size), daemon=True,
-                            name=f"kgraph-parse-{k}")
-        child.start()  # before the sender thread: fork a process with one thread
-        texts_in.close()
-        docs_out.close()
-        children.append(child)
         senders.append(texts_out)
         receivers.append(docs_in)
-    n = len(children)
+        if lead:  # the first child forks the others: it takes every child's ends
+            ends.append((texts_in, docs_out))
+            continue
+        child = ctx.Process(target=_child_parse, args=(nlp, texts_in, docs_out, batch_size), daemon=True,
+                            name=f"kgraph-parse-{k}")
+        child.start()
+        texts_in.close()  # closed here before the next fork: a child's end of a pipe is its own
+        docs_out.close()
+        children.append(child)
+    if lead:
+        child = ctx.Process(target=_child_lead_closing, args=(nlp, ends, batch_size, senders + receivers),
+                            daemon=True, name="kgraph-parse-0")
+        child.start()
+        for texts_in, docs_out in ends:
+            texts_in.close()
+            docs_out.close()
+        children.append(child)
     sent: collections.deque = collections.deque()  # (paper_id, title, abstract), cleaned, in order
     failed: list[BaseException] = []
 
@@ -788,23 +889,39 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
             except (BrokenPipeError, EOFError, OSError):
                 pass
 
+    def receive(k: int):
+        try:
+            message = receivers[k % n].recv()
+        except EOFError:
+            raise KgraphError("the spaCy parse process stopped unexpectedly") from None
+        if message is not None and message[0] == "kgraph-error":
+            raise KgraphError(message[1])
+        if message is not None and message[0] == "error":
+            raise KgraphError(f"spaCy failed in the parse process:\n{message[1]}")
+        return message
+
     sender = threading.Thread(target=send, daemon=True, name="kgraph-clean")
     sender.start()
-    strings = nlp.vocab.strings
+    strings = None if lead else nlp.vocab.strings
     finished = False
     try:
+        if meanwhile is not None:
+            meanwhile()
+        if lead:
+            global _noun_lemma
+            _, info = receive(0)
+            _noun_lemma = _NounLemmas.of(info["noun_lemmas"])
+            if stats is not None:
+                stats["spacy_load"] = info["load"]
         k = 0
         while True:
-            try:
-                message = receivers[k % n].recv()
-            except EOFError:
-                raise KgraphError("the spaCy parse process stopped unexpectedly") from None
-            if isinstance(message, tuple):
-                raise KgraphError(f"spaCy failed in the parse process:\n{message[1]}")
+            message = receive(k)
             if message is None:  # chunk k was never sent: every chunk is back
                 break
             k += 1
-            for title, abstract in zip(message[0::2], message[1::2]):
+            _, docs, names = message
+            _STRINGS.update(names)
+            for title, abstract in zip(docs[0::2], docs[1::2]):
                 pid, title_text, abstract_text = sent.popleft()
                 cands, acr = extract_paper(_Tokens(title, title_text, strings),
                                            _Tokens(abstract, abstract_text, strings))
@@ -820,6 +937,15 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
                 child.terminate()
             child.join()
         sender.join(timeout=5)
+
+
+def _child_lead_closing(model: str, ends: list, batch_size: int, parents: list) -> None:
+    """:func:`_child_lead` after closing the parent's ends of the pipes, which the fork copied:
+    a child left holding a copy of its own texts' sending end would never see them end."""
+    _leave_ctrl_c_to_the_parent()
+    for conn in parents:
+        conn.close()
+    _child_lead(model, ends, batch_size)
 
 
 def model_identity(model: str) -> str:
@@ -868,6 +994,7 @@ def extract(
     progress: Callable[[int], None] | None = None,
     stats: dict | None = None,
     process: bool | int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Extraction:
     """Parse every paper and return its candidate concepts and acronym definitions.
 
@@ -883,12 +1010,18 @@ def extract(
     progress : callable, optional
         Called with the number of papers done, as they are done.
     stats : dict, optional
-        Filled with ``parsed`` and ``cached`` counts.
+        Filled with ``parsed`` and ``cached`` counts, and ``spacy_load``: the
+        seconds spent loading the pipeline (when one was loaded).
     process : bool or int, optional
         Run spaCy in this many child processes (``True``: one per core, up to
         :data:`MAX_PARSE_PROCESSES`; ``False`` or 0: in this process) while this
         one makes the candidates (see :func:`parse_texts`); ``None`` decides by
-        :func:`parse_processes`.
+        :func:`parse_processes`. A pipeline named by ``model`` is then loaded in
+        the first child, not here.
+    meanwhile : callable, optional
+        Called in this process while the first child loads the pipeline (see
+        :func:`parse_texts`): work that would otherwise wait for the parse. Not
+        called when nothing is parsed in child processes.
 
     Examples
     --------
@@ -900,7 +1033,6 @@ def extract(
     if progress and len(todo) < len(ids):
         progress(len(ids) - len(todo))
     if todo:
-        nlp = load_pipeline(model) if isinstance(model, str) else model
         key_of = {pid: key for pid, key, _, _ in todo}
         if process is None:
             n_children = parse_processes(len(todo))
@@ -908,9 +1040,17 @@ def extract(
             n_children = min(max(1, _cores()), MAX_PARSE_PROCESSES)
         else:
             n_children = int(process)
+        nlp = model
+        if isinstance(model, str) and not n_children:  # in child processes, the first child loads it
+            import time
+
+            started = time.perf_counter()
+            nlp = load_pipeline(model)
+            if stats is not None:
+                stats["spacy_load"] = time.perf_counter() - started
         fresh = []
         for pid, cands, acr in parse_texts(nlp, ((p, t, a) for p, _, t, a in todo), batch_size=batch_size,
-                                           processes=n_children):
+                                           processes=n_children, meanwhile=meanwhile, stats=stats):
             per_paper[pid] = (cands, acr)
             fresh.append((key_of[pid], (cands, acr)))
             if progress:

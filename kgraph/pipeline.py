@@ -525,16 +525,43 @@ def _build(config: BuildConfig, progress=None, warn=None) -> KnowledgeGraph:
             extraction = extract_dask(papers, config, cache=cache, progress=tick, stats=stats)
         else:
             extraction = extract(papers, config.model, batch_size=config.batch_size, cache=cache,
-                                 progress=tick, stats=stats)
+                                 progress=tick, stats=stats, meanwhile=_prepare_later_stages(len(papers)))
     finally:
         if cache is not None:
             cache.close()
     lap("nlp")
 
     kg = from_extraction(papers, extraction, config, report=report, concepts_settings=csettings, timings=timings)
-    kg.run = {"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0), "up_to_date": False}
+    kg.run = {"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0), "up_to_date": False,
+              "spacy_load": stats.get("spacy_load", 0.0)}
     kg.summary["build_key"] = key
     return kg
+
+
+#: From this many papers the analysis is expected to run numba-compiled code (the paper graph's
+#: betweenness from about 2,000,000 sources x links), which is loaded while spaCy loads.
+PREPARE_COMPILED_FROM = 500
+
+
+def _prepare_later_stages(n_papers: int) -> Callable[[], None]:
+    """What the stages after the parse load (modules; the compiled analysis for a large corpus),
+    to do while the first parse process loads spaCy: a core is free then (the parse itself
+    takes both), and after the parse it would add to the wall time."""
+
+    def prepare() -> None:
+        import scipy.fft  # noqa: F401  the explorer's layout
+        import scipy.spatial  # noqa: F401
+
+        from . import analyse, concepts, export, graph, project  # noqa: F401  networkx, scipy.sparse, the explorer
+
+        if n_papers >= PREPARE_COMPILED_FROM:
+            from .config import available_cores, compiled
+
+            fast = compiled("_analyse_compiled")
+            if fast is not None:
+                fast.warm_up(threads=available_cores())
+
+    return prepare
 
 
 def from_extraction(

