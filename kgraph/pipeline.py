@@ -490,6 +490,19 @@ def build(
 def _build(config: BuildConfig, progress=None, warn=None) -> KnowledgeGraph:
     """Every stage, from reading the files to the analysis, for :func:`build`."""
     key = build_key(config)  # before reading: a file changed meanwhile makes the next build redo this one
+    from . import nlp
+
+    # spaCy loads in the first parse process while this one reads the papers and prepares the
+    # later stages (stopped if the cache holds every paper)
+    pre = None if config.dask else nlp.preload(config.model, config.batch_size)
+    try:
+        return _build_with(config, pre, key, progress, warn)
+    finally:
+        if pre is not None:
+            pre.cancel()
+
+
+def _build_with(config: BuildConfig, pre, key: str, progress=None, warn=None) -> KnowledgeGraph:
     from .ingest import read_papers
     from .nlp import extract
 
@@ -524,7 +537,7 @@ def _build(config: BuildConfig, progress=None, warn=None) -> KnowledgeGraph:
 
             extraction = extract_dask(papers, config, cache=cache, progress=tick, stats=stats)
         else:
-            extraction = extract(papers, config.model, batch_size=config.batch_size, cache=cache,
+            extraction = extract(papers, pre or config.model, batch_size=config.batch_size, cache=cache,
                                  progress=tick, stats=stats, meanwhile=_prepare_later_stages(len(papers)))
     finally:
         if cache is not None:
@@ -543,25 +556,29 @@ def _build(config: BuildConfig, progress=None, warn=None) -> KnowledgeGraph:
 PREPARE_COMPILED_FROM = 500
 
 
-def _prepare_later_stages(n_papers: int) -> Callable[[], None]:
+def _prepare_later_stages(n_papers: int) -> list[Callable[[], None]]:
     """What the stages after the parse load (modules; the compiled analysis for a large corpus),
-    to do while the first parse process loads spaCy: a core is free then (the parse itself
-    takes both), and after the parse it would add to the wall time."""
+    in steps to take while the first parse process loads spaCy: a core is free then (the parse
+    itself takes both), and after the parse they would add to the wall time. A step not taken
+    is done by the stage that needs it."""
 
-    def prepare() -> None:
+    def modules() -> None:
         import scipy.fft  # noqa: F401  the explorer's layout
         import scipy.spatial  # noqa: F401
 
-        from . import analyse, concepts, export, graph, project  # noqa: F401  networkx, scipy.sparse, the explorer
+        from . import analyse, concepts, graph, project  # noqa: F401  networkx, scipy.sparse
 
-        if n_papers >= PREPARE_COMPILED_FROM:
-            from .config import available_cores, compiled
+    def exporter() -> None:
+        from . import export  # noqa: F401  the explorer, the writers
 
-            fast = compiled("_analyse_compiled")
-            if fast is not None:
-                fast.warm_up(threads=available_cores())
+    def compiled_analysis() -> None:
+        from .config import available_cores, compiled
 
-    return prepare
+        fast = compiled("_analyse_compiled")
+        if fast is not None:
+            fast.warm_up(threads=available_cores())
+
+    return [modules, exporter] + ([compiled_analysis] if n_papers >= PREPARE_COMPILED_FROM else [])
 
 
 def from_extraction(

