@@ -489,13 +489,13 @@ def build(
 
 def _build(config: BuildConfig, progress=None, warn=None) -> KnowledgeGraph:
     """Every stage, from reading the files to the analysis, for :func:`build`."""
-    key = build_key(config)  # before reading: a file changed meanwhile makes the next build redo this one
-    from . import nlp
+    from . import nlp  # without pandas: the fork below is of a small process, early
 
     # spaCy loads in the first parse process while this one reads the papers and prepares the
     # later stages (stopped if the cache holds every paper)
     pre = None if config.dask else nlp.preload(config.model, config.batch_size)
     try:
+        key = build_key(config)  # before reading: a file changed meanwhile makes the next build redo this one
         return _build_with(config, pre, key, progress, warn)
     finally:
         if pre is not None:
