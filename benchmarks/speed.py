@@ -25,11 +25,13 @@ What is measured
    rebuild with the held-out 1 % added; each ``kgraph.build(..., out=...)``, which
    writes the output folder as ``kgraph build`` does. Stage seconds come from
    ``kg.timings``; the nlp stage is
-   split into spaCy (import and model load; ``nlp.pipe``) and kgraph's own
-   extraction. When spaCy parses in child processes (100+ papers, 2+ cores: one
-   per core), its parse is those processes' CPU seconds shared among them (the
-   wall time they take side by side) and kgraph's part is what the stage's wall
-   time adds beyond load and parse (cleaning and candidates overlap the parse).
+   split into spaCy (import and model load, as the build reports it in
+   ``kg.run["spacy_load"]``; ``nlp.pipe``) and kgraph's own extraction. When
+   spaCy parses in child processes (2+ cores: one per core; the first loads
+   spaCy while the build reads the papers), its parse is those processes' CPU
+   seconds during the parse, less the load, shared among them (the wall time
+   they take side by side), and kgraph's part is what the stage's wall time
+   adds beyond load and parse (cleaning and candidates overlap the parse).
    Also a cold build with ``dask="local"`` (2 worker processes) of the large corpus,
    and textnets 0.10.4 on the same 99 % (``Corpus(...).noun_phrases(normalize=True)``
    → ``Textnet(min_docs=2)`` → ``project(node_type="doc")``).
@@ -135,7 +137,8 @@ def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None =
     # child processes: its CPU seconds are then part of the children's)
     load = kg.run.get("spacy_load", acc["load"])
     run = getattr(kg, "run", None) or kg.summary  # parse counts: kg.run (older builds: kg.summary)
-    n_children = knlp.parse_processes(run["parsed"]) if hasattr(knlp, "parse_processes") else 1
+    # as many parse processes as extract starts (at least the first, which loaded spaCy, once started)
+    n_children = max(1, knlp.parse_processes(run["parsed"])) if hasattr(knlp, "parse_processes") else 1
     if child_cpu > 0 and not dask:
         # spaCy parsed in child processes side by side while this one cleaned texts and made
         # candidates: spaCy's parse is the children's CPU time shared among them (the wall time
