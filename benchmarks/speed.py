@@ -141,10 +141,11 @@ def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None =
     n_children = max(1, knlp.parse_processes(run["parsed"])) if hasattr(knlp, "parse_processes") else 1
     if child_cpu > 0 and not dask:
         # spaCy parsed in child processes side by side while this one cleaned texts and made
-        # candidates: spaCy's parse is the children's CPU time shared among them (the wall time
-        # they take side by side), at most the stage's wall time after the model load; waits
-        # in this process are not ours
-        spacy_parse = min(max(0.0, child_cpu - load) / max(1, n_children), timings["nlp"] - load)
+        # candidates: spaCy's parse is the children's CPU time during the parse, less the first
+        # one's load of spaCy, shared among them (the wall time they take side by side), at most
+        # the stage's wall time (the load began before the stage, beside the reading of the
+        # papers); waits in this process are not ours
+        spacy_parse = min(max(0.0, child_cpu - load) / max(1, n_children), timings["nlp"])
     else:
         spacy_parse = max(0.0, acc["parse"] - own_nlp)
     return {
