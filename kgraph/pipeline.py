@@ -60,7 +60,8 @@ class KnowledgeGraph:
         Counts, settings and versions of the build: the same for the same input and
         settings, so it goes into ``summary.json``.
     timings, run : dict
-        Seconds per stage, and how many papers were parsed or came from the cache:
+        Seconds per stage, and how many papers were parsed or came from the cache
+        (and ``spacy_load``, the seconds spaCy took to load, 0 when it was not):
         facts of this run only, shown in the terminal, kept out of the files.
     """
 
