@@ -762,7 +762,10 @@ def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:
                 done, size = [], None
         docs_out.send(None)
     except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
-        docs_out.send(("error", traceback.format_exc()))
+        try:
+            docs_out.send(("error", traceback.format_exc()))
+        except OSError:  # the parent is gone (killed): nobody to tell, nothing to print
+            pass
 
 
 def _leave_ctrl_c_to_the_parent() -> None:
