@@ -220,13 +220,23 @@ def test_a_preloaded_parse_process_is_stopped_when_the_cache_has_every_paper(cor
     assert not pre.process.is_alive()
 
 
-def test_a_build_that_fails_after_spacy_started_loading_leaves_no_process(tmp_path):
+def test_a_build_that_fails_after_spacy_started_loading_leaves_no_process(tmp_path, monkeypatch):
     import multiprocessing
 
+    started = []
+
+    class Recorded(kgraph.nlp.Preloaded):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(kgraph.nlp, "_cores", lambda: 2)  # a preload on any machine
+    monkeypatch.setattr(kgraph.nlp, "Preloaded", Recorded)
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "title": "T", "abstract": "A"}\n{"id": "b", "title": \n', encoding="utf-8")
     with pytest.raises(KgraphError, match="bad.jsonl"):
         kgraph.build(bad, cache_dir=None, strict=True)
+    assert len(started) == 1 and not started[0].process.is_alive()
     assert multiprocessing.active_children() == []
 
 
