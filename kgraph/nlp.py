@@ -941,7 +941,6 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
     cleaner.start()
     sender = threading.Thread(target=send, daemon=True, name="kgraph-send")
     sender.start()
-    strings = None if lead else nlp.vocab.strings
     finished = False
     try:
         ready = not lead
@@ -974,8 +973,8 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
             _STRINGS.update(names)
             for title, abstract in zip(docs[0::2], docs[1::2]):
                 pid, title_text, abstract_text = sent.popleft()
-                cands, acr = extract_paper(_Tokens(title, title_text, strings),
-                                           _Tokens(abstract, abstract_text, strings))
+                # the children name every tag they send (names above): no string store needed here
+                cands, acr = extract_paper(_Tokens(title, title_text, None), _Tokens(abstract, abstract_text, None))
                 yield pid, cands, acr
         if failed:
             raise failed[0]
@@ -1054,7 +1053,7 @@ class Preloaded:
 def preload(model: str, batch_size: int = 16) -> Preloaded | None:
     """A :class:`Preloaded` parse process for ``model`` where spaCy could parse in child
     processes at all (see :func:`parse_processes`), else None."""
-    most = parse_processes(max(PROCESS_MIN_PAPERS, 1))
+    most = parse_processes(PROCESS_MIN_PAPERS)
     return Preloaded(model, batch_size, most) if most and isinstance(model, str) else None
 
 
@@ -1176,6 +1175,8 @@ def _extract(papers, model, pre, batch_size, cache, progress, stats, process, me
         if pre is not None and (n_children or process is None):
             # it has loaded the pipeline meanwhile: it parses even a few papers
             nlp, n_children, batch_size = pre, max(1, n_children), pre.batch_size
+        elif pre is not None:  # parsed here instead: stop it before loading spaCy a second time
+            pre.cancel()
         if isinstance(nlp, str) and not n_children:  # in child processes, the first child loads it
             import time
 
