@@ -459,6 +459,19 @@ def _linking_matrices(mentions, concepts, weight, max_df_share):
     return B, B, _Scoring(final=jaccard, binary=True, kernel=("jaccard", sizes, 0.0)), ids, key, paper_ids
 
 
+def one_process_product(mentions: pd.DataFrame, concepts: pd.DataFrame) -> bool:
+    """True when :func:`paper_links` of ``mentions`` surely runs its product with scipy in one process.
+
+    Its work (the sum over linking concepts of their paper count squared) is at
+    most that over every selected concept; below ``_COMPILED_FROM`` (and so below
+    ``_PARALLEL_FROM``) the product is neither compiled nor shared among processes,
+    so it gives the same pairs, as fast, in a process that may not run compiled code.
+    """
+    selected = concepts.loc[concepts["selected"].astype(bool), "concept_id"]
+    counts = mentions["concept_id"][_isin(mentions["concept_id"], selected)].value_counts().to_numpy(dtype=float)
+    return float(counts @ counts) < _COMPILED_FROM
+
+
 def paper_links(
     mentions: pd.DataFrame,
     concepts: pd.DataFrame,

@@ -1,5 +1,6 @@
 """Sparse projections: paper links, concept links, graphs and the backbone, on corpora whose answer is known."""
 import math
+import os
 
 import networkx as nx
 import numpy as np
@@ -382,3 +383,92 @@ def test_bipartite_graph_is_the_graph_one_edge_at_a_time_makes():
     assert G.edges["paper:p1", "concept:flow"] == {"kind": "mention", "weight": 1.0, "rank": 1}
     assert G.adj["paper:p1"]["concept:flow"] is G.adj["concept:flow"]["paper:p1"]
     assert G.edges["concept:boltzmann generator", "concept:flow"]["kind"] == "broader"
+
+
+def _hand_made_extraction(n_papers: int = 120):
+    """papers and an extraction (candidates only) of a random corpus with planted topics."""
+    from conftest import random_records
+
+    from kgraph.nlp import ACRONYM_COLUMNS, CANDIDATE_COLUMNS, Extraction
+
+    records = random_records(n_papers, 200, per_paper=8)
+    papers = pd.DataFrame({"paper_id": [r["paper_id"] for r in records], "title": [r["title"] for r in records],
+                           "abstract": [r["abstract"] for r in records]})
+    cands = [(r["paper_id"], c, c, False, 3 * i, i == 0, "A" * c.count(" ") + "N")
+             for r in records for i, c in enumerate(r["concepts"])]
+    candidates = pd.DataFrame(cands, columns=CANDIDATE_COLUMNS).astype({"position": "int64"})
+    return papers, Extraction(candidates, pd.DataFrame(columns=ACRONYM_COLUMNS))
+
+
+def _tables(kg):
+    return {name: getattr(kg, name) for name in ("papers", "concepts", "mentions", "paper_links", "concept_links",
+                                                  "communities")}
+
+
+@pytest.mark.parametrize("backbone", [None, 0.5])
+def test_papers_linked_in_a_forked_process_are_linked_as_here(monkeypatch, backbone):
+    from kgraph import pipeline
+    from kgraph.config import BuildConfig
+
+    papers, extraction = _hand_made_extraction()
+    config = BuildConfig(cache_dir=None, min_df=2, backbone=backbone)
+    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 10**12)
+    here = pipeline.from_extraction(papers, extraction, config)
+    forked = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forked.append(1) or real_fork())
+    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 0)
+    there = pipeline.from_extraction(papers, extraction, config)
+    assert forked  # the paper links were made in a child process
+    assert len(here.paper_links) > 100
+    for name, table in _tables(here).items():
+        pd.testing.assert_frame_equal(table, _tables(there)[name], obj=name)
+    assert nx.utils.graphs_equal(here.paper_graph, there.paper_graph)
+    assert nx.utils.graphs_equal(here.concept_graph, there.concept_graph)
+    assert nx.utils.graphs_equal(here.graph, there.graph)
+    assert set(there.timings) >= {"concepts", "graph", "projections", "communities"}
+    assert list(there.timings) == list(here.timings)  # in the stages' order
+
+
+def test_a_product_too_large_for_the_child_is_made_here(monkeypatch):
+    """Where the product would run compiled the child sends back the linking table; the links are the same."""
+    from kgraph import pipeline, project
+    from kgraph.config import BuildConfig
+
+    papers, extraction = _hand_made_extraction()
+    config = BuildConfig(cache_dir=None, min_df=2)
+    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 0)
+    expected = pipeline.from_extraction(papers, extraction, config).paper_links
+    monkeypatch.setattr(project, "_COMPILED_FROM", 1)  # every product "large"
+    made = []
+    real = project.paper_links
+    monkeypatch.setattr(project, "paper_links", lambda *a, **k: made.append(os.getpid()) or real(*a, **k))
+    got = pipeline.from_extraction(papers, extraction, config).paper_links
+    assert made == [os.getpid()]  # made once, here (a child's calls would not show in this list)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_one_process_product_bounds_the_products_work(monkeypatch):
+    from kgraph import project
+
+    mentions, concepts = corpus({"A": ["x", "y"], "B": ["x", "y"], "C": ["x", "z"]}, unselected=["y"])
+    # selected x in 3 papers, z in 1: at most 3² + 1² = 10 multiply-adds
+    monkeypatch.setattr(project, "_COMPILED_FROM", 11)
+    assert project.one_process_product(mentions, concepts)
+    monkeypatch.setattr(project, "_COMPILED_FROM", 10)
+    assert not project.one_process_product(mentions, concepts)
+
+
+def test_a_failure_in_the_forked_linking_is_raised_here(monkeypatch):
+    from kgraph import concepts, pipeline
+    from kgraph.config import BuildConfig
+
+    papers, extraction = _hand_made_extraction()
+    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 0)
+
+    def broken(*args, **kwargs):
+        raise ValueError("no links today")
+
+    monkeypatch.setattr(concepts, "linking_mentions", broken)
+    with pytest.raises(ValueError, match="no links today"):
+        pipeline.from_extraction(papers, extraction, BuildConfig(cache_dir=None, min_df=2))
