@@ -610,7 +610,10 @@ def from_extraction(
     concepts_settings : kgraph.concepts.ConceptSettings, optional
         Already read from ``config`` (thesaurus and stoplist files); read here if not given.
     timings : dict, optional
-        Filled with seconds per stage.
+        Filled with seconds per stage. Where the papers are linked in a forked
+        process, ``graph`` is the bipartite graph's seconds and the concept
+        projection's analysis counts under ``communities``; ``projections`` is
+        the rest of that span (the stages add up to the wall time).
 
     Examples
     --------
