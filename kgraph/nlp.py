@@ -797,9 +797,10 @@ def _child_lead(model: str, ends: list, batch_size: int) -> None:
 
     out = ends[0][1]
     try:
-        started = time.perf_counter()
+        started, began = time.perf_counter(), time.time()
         nlp = load_pipeline(model)
-        out.send(("ready", {"load": time.perf_counter() - started, "noun_lemmas": _noun_lemma.tables()}))
+        out.send(("ready", {"load": time.perf_counter() - started, "span": (began, time.time()),
+                            "noun_lemmas": _noun_lemma.tables()}))
         count = ends[0][0].recv()
     except KgraphError as exc:
         out.send(("kgraph-error", str(exc)))
@@ -853,7 +854,8 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
 
     ``nlp`` may be a pipeline's name or a :class:`Preloaded` process: the first
     child loads it and forks the others (:func:`_child_lead`); this process never
-    loads spaCy. ``stats["spacy_load"]`` gets the load's seconds there.
+    loads spaCy. ``stats["spacy_load"]`` gets the load's seconds there, ``stats["spacy_load_span"]``
+    its start and end (``time.time()``).
     ``meanwhile`` (a callable or a list of them) runs here before the first paper
     is taken back, while the first child loads spaCy (a core is free then): each
     step only while no parsed chunk is waiting, the rest is left out (it is work
@@ -952,6 +954,7 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
             _noun_lemma = _NounLemmas.of(info["noun_lemmas"])
             if stats is not None:
                 stats["spacy_load"] = info["load"]
+                stats["spacy_load_span"] = info["span"]
             ready = True
 
         steps = [] if meanwhile is None else [meanwhile] if callable(meanwhile) else list(meanwhile)
@@ -1131,7 +1134,9 @@ def extract(
         Called with the number of papers done, as they are done.
     stats : dict, optional
         Filled with ``parsed`` and ``cached`` counts, and ``spacy_load``: the
-        seconds spent loading the pipeline (when one was loaded).
+        seconds spent loading the pipeline (when one was loaded), and
+        ``spacy_load_span``: when it began and ended (``time.time()``; in a
+        parse process the load may begin before this call).
     process : bool or int, optional
         Run spaCy in this many child processes (``True``: one per core, up to
         :data:`MAX_PARSE_PROCESSES`; ``False`` or 0: in this process) while this
@@ -1180,10 +1185,11 @@ def _extract(papers, model, pre, batch_size, cache, progress, stats, process, me
         if isinstance(nlp, str) and not n_children:  # in child processes, the first child loads it
             import time
 
-            started = time.perf_counter()
+            started, began = time.perf_counter(), time.time()
             nlp = load_pipeline(model)
             if stats is not None:
                 stats["spacy_load"] = time.perf_counter() - started
+                stats["spacy_load_span"] = (began, time.time())
         fresh = []
         for pid, cands, acr in parse_texts(nlp, ((p, t, a) for p, _, t, a in todo), batch_size=batch_size,
                                            processes=n_children, meanwhile=meanwhile, stats=stats):

@@ -62,7 +62,9 @@ class KnowledgeGraph:
         settings, so it goes into ``summary.json``.
     timings, run : dict
         Seconds per stage, and how many papers were parsed or came from the cache
-        (and ``spacy_load``, the seconds spaCy took to load, 0 when it was not):
+        (and ``spacy_load``, the seconds spaCy took to load, 0 when it was not;
+        ``spacy_load_in_nlp``, the part of them within the nlp stage: a parse process
+        begins loading before the papers are read):
         facts of this run only, shown in the terminal, kept out of the files.
     """
 
@@ -517,6 +519,7 @@ def _build_with(config: BuildConfig, pre, key: str, progress=None, warn=None) ->
         where = ", ".join(str(p) for p in config.inputs) or "the built-in corpus"
         raise KgraphError(f"no paper with a title or an abstract in {where}")
     lap("ingest")
+    nlp_began = time.time()  # (the load's span is time.time(), from another process)
 
     stats: dict = {}
     total = len(papers)
@@ -548,9 +551,17 @@ def _build_with(config: BuildConfig, pre, key: str, progress=None, warn=None) ->
 
     kg = from_extraction(papers, extraction, config, report=report, concepts_settings=csettings, timings=timings)
     kg.run = {"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0), "up_to_date": False,
-              "spacy_load": stats.get("spacy_load", 0.0)}
+              "spacy_load": stats.get("spacy_load", 0.0),
+              "spacy_load_in_nlp": _within(stats.get("spacy_load_span"), nlp_began, stats.get("spacy_load", 0.0))}
     kg.summary["build_key"] = key
     return kg
+
+
+def _within(span, began: float, seconds: float) -> float:
+    """The seconds of ``span`` (start, end; ``time.time()``) after ``began``, at most ``seconds``."""
+    if not span:
+        return seconds
+    return round(min(seconds, max(0.0, span[1] - max(span[0], began))), 3)
 
 
 #: From this many papers the analysis is expected to run numba-compiled code (the paper graph's

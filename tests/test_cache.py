@@ -145,6 +145,8 @@ def test_a_named_pipeline_is_loaded_by_the_first_parse_process(corpus):
     pd.testing.assert_frame_equal(one.acronyms, many.acronyms)
     assert calls == [1]
     assert stats["spacy_load"] > 0 and stats["parsed"] == len(corpus)
+    began, ended = stats["spacy_load_span"]
+    assert began <= ended and ended - began == pytest.approx(stats["spacy_load"], abs=0.05)
 
 
 def test_a_build_parsing_in_child_processes_never_imports_spacy_itself(tmp_path):
@@ -157,6 +159,8 @@ def test_a_build_parsing_in_child_processes_never_imports_spacy_itself(tmp_path)
             "kgraph.nlp._cores = lambda: 2\n"
             f"kg = kgraph.build({str(path)!r}, cache_dir=None)\n"
             "assert kg.run['parsed'] == len(kg.papers) and kg.run['spacy_load'] > 0, kg.run\n"
+            # the load began as the build did, before the papers were read (the nlp stage)
+            "assert 0 <= kg.run['spacy_load_in_nlp'] < kg.run['spacy_load'], kg.run\n"
             "print('spacy' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
@@ -255,3 +259,12 @@ def test_steps_meanwhile_stop_once_a_parsed_chunk_waits(corpus):
                               meanwhile=[step] * 600)  # 30 s of steps: far more than the parse
     pd.testing.assert_frame_equal(one.candidates, many.candidates)
     assert 0 < len(calls) < 600
+
+
+def test_the_part_of_a_span_within_a_stage():
+    from kgraph.pipeline import _within
+
+    assert _within((10.0, 12.0), 11.5, 2.0) == 0.5  # began before the stage
+    assert _within((10.0, 12.0), 9.0, 2.0) == 2.0  # all within it
+    assert _within((10.0, 12.0), 13.0, 2.0) == 0.0  # over before it began
+    assert _within(None, 11.0, 1.7) == 1.7  # no span: all of it
