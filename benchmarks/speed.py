@@ -155,7 +155,8 @@ def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None =
         "papers": kg.summary["papers"], "parsed": run["parsed"], "from_cache": run["from_cache"],
         "concepts": kg.summary["concepts_selected"], "paper_links": kg.summary["paper_links"],
         "timings": timings, "import": t_import, "build": t_build,
-        "spacy_load": load, "spacy_load_in_nlp": load_in_nlp, "spacy_parse": spacy_parse, "extract": own_nlp, "spacy_import": t_spacy_import,
+        "spacy_load": load, "spacy_load_in_nlp": load_in_nlp, "spacy_parse": spacy_parse, "extract": own_nlp,
+        "spacy_import": t_spacy_import,
         "parse_process": bool(child_cpu > 0 and not dask), "parse_processes": n_children if child_cpu > 0 else 0,
         "dask": bool(dask), "spacy_parse_cpu": child_cpu if child_cpu > 0 and not dask else spacy_parse,
     }

@@ -159,8 +159,9 @@ def test_a_build_parsing_in_child_processes_never_imports_spacy_itself(tmp_path)
             "kgraph.nlp._cores = lambda: 2\n"
             f"kg = kgraph.build({str(path)!r}, cache_dir=None)\n"
             "assert kg.run['parsed'] == len(kg.papers) and kg.run['spacy_load'] > 0, kg.run\n"
-            # the load began as the build did, before the papers were read (the nlp stage)
-            "assert 0 <= kg.run['spacy_load_in_nlp'] < kg.run['spacy_load'], kg.run\n"
+            # the load's part within the nlp stage (it began as the build did, before the papers
+            # were read: usually less than all of it)
+            "assert 0 <= kg.run['spacy_load_in_nlp'] <= kg.run['spacy_load'], kg.run\n"
             "print('spacy' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
