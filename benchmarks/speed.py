@@ -332,7 +332,7 @@ def child_synthetic(n_papers: int, per_paper: int, out: str, community_method: s
         return value
 
     papers, concepts, mentions = stage("generate", lambda: synthetic_tables(n_papers, per_paper))
-    config = BuildConfig(cache_dir=None, community_method=community_method)  # _analyse passes it on
+    config = BuildConfig(cache_dir=None, community_method=community_method)  # for the analysis
     graph = stage("graph", lambda: bipartite_graph(papers, concepts, mentions))
 
     def project():
@@ -345,8 +345,13 @@ def child_synthetic(n_papers: int, per_paper: int, out: str, community_method: s
         return plinks, clinks, pg, cg
 
     plinks, clinks, pg, cg = stage("projections", project)
-    papers2, concepts2, table = stage("communities", lambda: kp._analyse(
-        papers, concepts, mentions, pg, cg, graph, config, communities, centrality, label_communities))
+    def analyse():  # as the build does it: the concept projection, then the paper projection
+        concept_analysis = kp._analyse_graph(cg, config, communities, centrality)
+        paper_analysis = kp._analyse_graph(pg, config, communities, centrality)
+        return kp._annotate(papers, concepts, mentions, pg, cg, graph, paper_analysis, concept_analysis,
+                            label_communities)
+
+    papers2, concepts2, table = stage("communities", analyse)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     stage("graphml", lambda: write_graphml(graph, out / "graph.graphml"))

@@ -786,7 +786,8 @@ def _child_lead(model: str, ends: list, batch_size: int) -> None:
     ``ends`` holds the ``(texts_in, docs_out)`` of as many children as may be
     wanted. Loading here leaves the parent free meanwhile (to read the papers, to
     prepare the later stages). The first message to the parent is ``("ready",
-    {"load": seconds, "noun_lemmas": tables})`` (or the error); the first from the
+    {"load": seconds, "span": (start, end), "noun_lemmas": tables})`` (``span`` in
+    ``time.time()``; or the error); the first from the
     parent is how many children parse (the parent closes the pipe, or stops this
     process, when nothing is to parse). The others are forked from this process,
     the pipeline loaded, so they share its memory as children of the parent would.

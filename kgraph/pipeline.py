@@ -749,15 +749,6 @@ def _analyse_graph(G, config, communities, centrality):
                                                                               method=config.community_method)
 
 
-def _analyse(papers, concepts, mentions, paper_graph, concept_graph, graph, config,
-             communities, centrality, label_communities):
-    """Communities and centrality on both projections, written back onto the tables and graph
-    (the build runs the two halves apart; benchmarks/speed.py's graph stages run this)."""
-    return _annotate(papers, concepts, mentions, paper_graph, concept_graph, graph,
-                     _analyse_graph(paper_graph, config, communities, centrality),
-                     _analyse_graph(concept_graph, config, communities, centrality), label_communities)
-
-
 def _annotate(papers, concepts, mentions, paper_graph, concept_graph, graph, paper_analysis, concept_analysis,
               label_communities):
     """Communities and centrality of both projections written onto the tables and graphs."""

@@ -440,11 +440,13 @@ def test_a_product_too_large_for_the_child_is_made_here(monkeypatch):
     monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 0)
     expected = pipeline.from_extraction(papers, extraction, config).paper_links
     monkeypatch.setattr(project, "_COMPILED_FROM", 1)  # every product "large"
-    made = []
-    real = project.paper_links
+    made, forked = [], []
+    real, real_fork = project.paper_links, os.fork
     monkeypatch.setattr(project, "paper_links", lambda *a, **k: made.append(os.getpid()) or real(*a, **k))
+    monkeypatch.setattr(os, "fork", lambda: forked.append(1) or real_fork())
     got = pipeline.from_extraction(papers, extraction, config).paper_links
-    assert made == [os.getpid()]  # made once, here (a child's calls would not show in this list)
+    assert forked  # the linking table was made in a child ...
+    assert made == [os.getpid()]  # ... the links once, here (a child's calls would not show in this list)
     pd.testing.assert_frame_equal(got, expected)
 
 
