@@ -24,33 +24,49 @@ _SPACE = re.compile(r"\s+")
 _latex = None
 
 
-# where a text may be cut into pieces for pylatexenc: a space after a sentence mark
-_SENTENCE_GAP = re.compile(r"(?<=[.;:?!]) +(?=\S)")
-# what pylatexenc changes; a piece without any of these comes out as it went in
+# what pylatexenc changes; a word without any of these comes out as it went in
 _LATEX_SPECIAL = re.compile(r"[\\$%{}~`'&#^_]|--|[!?]`")
 _ESCAPED = re.compile(r"\\[\\${}%]")
+_WORD = re.compile(r"\S+")
+# a control word (\alpha, \ie) takes the spaces after it, and maybe the word after them
+_ENDS_IN_CONTROL_WORD = re.compile(r"\\[A-Za-z]+$")
 
 
 def _latex_to_text(text: str) -> str:
-    """LaTeX in ``text`` turned into Unicode, one sentence at a time.
+    """LaTeX in ``text`` turned into Unicode, a few words at a time.
 
     pylatexenc reads its input a character at a time (about 6 ms for an
-    abstract), so only the sentences that hold something it would change go
-    through it; the text is cut only where no brace group or ``$...$`` is open,
-    so no construct is split. On the evaluation corpora this is three times
-    faster than one pass over the whole text, and better: a whole abstract
-    sometimes left ``$O(L)$`` untouched and wrote ``97.62 %`` for ``97.62%``.
+    abstract), so only the runs of words that hold something it would change go
+    through it; the rest is copied. A run goes on past a space while a brace
+    group or ``$...$`` is open, after a control word (``\\alpha beta``) or a
+    backslash, before ``{`` or ``[`` (an argument) and while the next word holds
+    something to change, so no construct is split. On the evaluation corpora this
+    gives the same text as one sentence at a time (itself better than one pass over
+    the whole abstract, which sometimes left ``$O(L)$`` untouched) in half the time.
     """
-    pieces, start = [], 0
-    for gap in _SENTENCE_GAP.finditer(text):
-        open_text = text[start:gap.start()]
-        plain = _ESCAPED.sub("", open_text)
-        if plain.count("{") == plain.count("}") and plain.count("$") % 2 == 0:
-            pieces += [open_text, gap.group()]
-            start = gap.end()
-    pieces.append(text[start:])
-    return "".join(_pylatexenc(p) if i % 2 == 0 and _LATEX_SPECIAL.search(p) else p
-                   for i, p in enumerate(pieces))
+    out, pos = [], 0
+    for special in _LATEX_SPECIAL.finditer(text):
+        if special.start() < pos:
+            continue  # within a run already undone
+        start = special.start()
+        while start > pos and not text[start - 1].isspace():  # back to the start of its word
+            start -= 1
+        end, last = start, ""
+        depth = dollars = 0
+        for w in _WORD.finditer(text, start):
+            word = w.group()
+            if end > start and not (depth or dollars % 2 or text[end - 1] == "\\"
+                                    or _ENDS_IN_CONTROL_WORD.search(last) or word[0] in "{["
+                                    or _LATEX_SPECIAL.search(word)):
+                break
+            plain = _ESCAPED.sub("", word) if "\\" in word else word
+            depth += plain.count("{") - plain.count("}")
+            dollars += plain.count("$")
+            end, last = w.end(), word
+        out += [text[pos:start], _pylatexenc(text[start:end])]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _pylatexenc(text: str) -> str:

@@ -23,7 +23,7 @@ def concept(concepts, cid):
     return row.iloc[0]
 
 
-def test_latex_is_undone_a_sentence_at_a_time_without_splitting_a_group(monkeypatch):
+def test_latex_is_undone_a_few_words_at_a_time_without_splitting_a_construct(monkeypatch):
     import kgraph.text as text
 
     seen = []
@@ -33,9 +33,24 @@ def test_latex_is_undone_a_sentence_at_a_time_without_splitting_a_group(monkeypa
                 r"Plain words here. A group {\it spans. two} sentences; so does $a. b$ math. The end.")
     assert clean_text(abstract) == ("Accuracies of 97.62% on A. A network called T-former runs in O(L) time. "
                                     "Plain words here. A group spans. two sentences; so does a. b math. The end.")
-    # only the pieces with something to undo went through pylatexenc, and no group was cut
-    assert seen == ["Accuracies of 97.62% on A.", "A network called $T$-former runs in $O(L)$ time.",
-                    r"A group {\it spans. two} sentences;", "so does $a. b$ math."]
+    # only the words with something to undo went through pylatexenc, and no group was cut
+    assert seen == ["97.62%", "$T$-former", "$O(L)$", r"{\it spans. two}", "$a. b$"]
+    seen.clear()
+    # what a construct holds goes with it: the word after a control word (which takes the
+    # spaces after it), arguments after a space, the word after a control space, math
+    cases = {
+        r"gather metadata (\ie names, creators)": ("gather metadata (names, creators)", [r"(\ie names,"]),
+        r"SFT \textrightarrow RLVR. Then": ("SFT \u2192RLVR. Then", [r"\textrightarrow RLVR."]),
+        r"the ratio \frac {a} {b} here": ("the ratio a/b here", [r"\frac {a} {b}"]),
+        r"the ratio $\frac{a}{b} + c$ here": ("the ratio a/b + c here", [r"$\frac{a}{b} + c$"]),
+        r"a\ b c": ("a b c", [r"a\ b"]),
+        r"x -- y and A \& B": ("x \u2013 y and A & B", ["--", r"\&"]),
+        "line one\nand $x$ two": ("line one and x two", ["$x$"]),
+    }
+    for given, (cleaned, pieces) in cases.items():
+        assert clean_text(given) == cleaned, given
+        assert seen == pieces, given
+        seen.clear()
 
 
 def test_latex_and_markup_undone():
