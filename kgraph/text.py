@@ -19,7 +19,6 @@ import unicodedata
 _TAG = re.compile(r"</?(?:i|b|em|strong|sub|sup|span|p|br|tt|code|mml:[a-z]+|jats:[a-z]+)(?:\s[^<>]*)?/?>", re.I)
 _LATEX_HINT = re.compile(r"[\\$]|\{")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACE = re.compile(r"\s+")
 
 _latex = None
 
@@ -101,4 +100,4 @@ def clean_text(text: str) -> str:
         text = _latex_to_text(text)
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # whitespace collapsed (str.split and re's \s agree on it)
