@@ -101,7 +101,7 @@ class _NounLemmas:
 _noun_lemma = _NounLemmas()
 
 #: Bumped whenever extraction output changes, so cached results are not reused.
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 
 MAX_WORDS = 6
 
