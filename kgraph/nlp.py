@@ -723,12 +723,32 @@ def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:
     chunks from several children in turn: ``("docs", arrays, names)``, ``names``
     being the strings of the tag and part-of-speech values not named in an
     earlier message (the parent need not have the pipeline's string store).
+    A thread sends them, up to :data:`OUTBOX` chunks behind the parse: a message
+    is larger than the pipe holds, so sending it waits for the parent to read,
+    and the parent takes a while to come (it loads the later stages' modules
+    early in the parse) — meanwhile the parse goes on.
     """
     import queue
     import threading
     import traceback
 
     _leave_ctrl_c_to_the_parent()
+    outbox: queue.Queue = queue.Queue(maxsize=OUTBOX)
+
+    def post() -> None:  # sends every message in order; after a failure, drops the rest
+        gone = False
+        while True:
+            message = outbox.get()
+            if not gone:
+                try:
+                    docs_out.send(message)
+                except OSError:  # the parent is gone (killed): nobody to tell
+                    gone = True
+            if message is None or (isinstance(message, tuple) and message[0] == "error"):
+                return
+
+    poster = threading.Thread(target=post, daemon=True)
+    poster.start()
     try:
         arrived: queue.SimpleQueue = queue.SimpleQueue()
         sizes: queue.SimpleQueue = queue.SimpleQueue()
@@ -762,14 +782,16 @@ def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:
             if len(done) == size:
                 values = {int(h) for array in done for h in array[:, 1:3].ravel().tolist()} - named
                 named |= values
-                docs_out.send(("docs", done, {h: strings[h] for h in values}))
+                outbox.put(("docs", done, {h: strings[h] for h in values}))
                 done, size = [], None
-        docs_out.send(None)
+        outbox.put(None)
     except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
-        try:
-            docs_out.send(("error", traceback.format_exc()))
-        except OSError:  # the parent is gone (killed): nobody to tell, nothing to print
-            pass
+        outbox.put(("error", traceback.format_exc()))
+    poster.join()
+
+
+#: Parsed chunks a parse process keeps waiting to be sent (about 1 MB each with 64 texts).
+OUTBOX = 8
 
 
 def _leave_ctrl_c_to_the_parent() -> None:

