@@ -716,18 +716,23 @@ def parse_processes(n_papers: int) -> int:
     return min(cores, MAX_PARSE_PROCESSES)
 
 
-def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:
-    """A child process: parse the chunks of texts that arrive, send back each chunk's token arrays.
+def _child_parse(nlp, texts_in, docs_out, batch_size: int, lock=None) -> None:
+    """A child process: parse chunks of texts as its parse needs them, send back each chunk's token arrays.
 
-    One message goes back per chunk received, in order, so the parent can take
-    chunks from several children in turn: ``("docs", arrays, names)``, ``names``
-    being the strings of the tag and part-of-speech values not named in an
-    earlier message (the parent need not have the pipeline's string store).
+    Every parse process reads ``(k, texts)`` chunks from the one pipe ``texts_in``
+    they share (one at a time, under ``lock``), when its parse is ready for more
+    texts, so a process that runs faster takes more chunks and they all finish
+    together; ``None`` is its end. One message goes back per chunk, in the order
+    taken: ``("docs", k, arrays, names)``, ``names`` being the strings of the tag
+    and part-of-speech values not named in an earlier message of this process (the
+    parent need not have the pipeline's string store).
     A thread sends them, up to :data:`OUTBOX` chunks behind the parse: a message
-    is larger than the pipe holds, so sending it waits for the parent to read,
-    and the parent takes a while to come (it loads the later stages' modules
-    early in the parse) — meanwhile the parse goes on.
+    is larger than a pipe holds, so sending it waits for the parent to read, and
+    the parent is busy at times (it loads the later stages' modules early in the
+    parse) — meanwhile the parse goes on.
     """
+    import collections
+    import contextlib
     import queue
     import threading
     import traceback
@@ -750,44 +755,45 @@ def _child_parse(nlp, texts_in, docs_out, batch_size: int) -> None:
     poster = threading.Thread(target=post, daemon=True)
     poster.start()
     try:
-        arrived: queue.SimpleQueue = queue.SimpleQueue()
-        sizes: queue.SimpleQueue = queue.SimpleQueue()
-
-        def receive() -> None:  # take texts as they come, so the sender never waits on spaCy
-            while True:
-                try:
-                    chunk = texts_in.recv()
-                except (EOFError, OSError):
-                    chunk = None
-                if chunk is not None:
-                    sizes.put(len(chunk))  # before its texts: known when its first Doc is out
-                arrived.put(chunk)
-                if chunk is None:
-                    return
-
-        threading.Thread(target=receive, daemon=True).start()
+        taken: collections.deque = collections.deque()  # (k, size) of the chunks taken, in order
 
         def texts():
-            while (chunk := arrived.get()) is not None:
+            while True:
+                try:
+                    with lock if lock is not None else contextlib.nullcontext():
+                        item = texts_in.recv()
+                except (EOFError, OSError):
+                    item = None
+                if item is None:
+                    return
+                k, chunk = item
+                taken.append((k, len(chunk)))
                 yield from chunk
 
         strings = nlp.vocab.strings
         named: set[int] = set()
         done: list = []
-        size = None
+        k = size = None
         for doc in nlp.pipe(texts(), batch_size=batch_size):
             if size is None:
-                size = sizes.get()
+                k, size = taken.popleft()
             done.append(_doc_array(doc))
             if len(done) == size:
                 values = {int(h) for array in done for h in array[:, 1:3].ravel().tolist()} - named
                 named |= values
-                outbox.put(("docs", done, {h: strings[h] for h in values}))
+                outbox.put(("docs", k, done, {h: strings[h] for h in values}))
                 done, size = [], None
         outbox.put(None)
     except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
         outbox.put(("error", traceback.format_exc()))
     poster.join()
+
+
+def _child_parse_closing(nlp, texts_in, docs_out, batch_size: int, lock, parents: list) -> None:
+    """:func:`_child_parse` after closing the parent's ends of the pipes, which the fork copied."""
+    for conn in parents:
+        conn.close()
+    _child_parse(nlp, texts_in, docs_out, batch_size, lock)
 
 
 #: Parsed chunks a parse process keeps waiting to be sent (about 1 MB each with 64 texts).
@@ -802,12 +808,13 @@ def _leave_ctrl_c_to_the_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _child_lead(model: str, ends: list, batch_size: int) -> None:
+def _child_lead(model: str, texts_in, lock, outs: list, batch_size: int) -> None:
     """The first parse process when the parent has not loaded the pipeline: load it, then fork the others.
 
-    ``ends`` holds the ``(texts_in, docs_out)`` of as many children as may be
-    wanted. Loading here leaves the parent free meanwhile (to read the papers, to
-    prepare the later stages). The first message to the parent is ``("ready",
+    ``texts_in`` is the pipe of texts every parse process reads (under ``lock``);
+    ``outs`` the ends of the pipes back to the parent of as many children as may
+    be wanted. Loading here leaves the parent free meanwhile (to read the papers,
+    to prepare the later stages). The first message to the parent is ``("ready",
     {"load": seconds, "span": (start, end), "noun_lemmas": tables})`` (``span`` in
     ``time.time()``; or the error); the first from the
     parent is how many children parse (the parent closes the pipe, or stops this
@@ -818,13 +825,13 @@ def _child_lead(model: str, ends: list, batch_size: int) -> None:
     import time
     import traceback
 
-    out = ends[0][1]
+    out = outs[0]
     try:
         started, began = time.perf_counter(), time.time()
         nlp = load_pipeline(model)
         out.send(("ready", {"load": time.perf_counter() - started, "span": (began, time.time()),
                             "noun_lemmas": _noun_lemma.tables()}))
-        count = ends[0][0].recv()
+        count = texts_in.recv()  # read before the others exist: no lock needed
     except KgraphError as exc:
         out.send(("kgraph-error", str(exc)))
         return
@@ -835,31 +842,28 @@ def _child_lead(model: str, ends: list, batch_size: int) -> None:
         return
     if not count:
         return
-    for texts_in, docs_out in ends[count:]:
-        texts_in.close()
+    for docs_out in outs[count:]:
         docs_out.close()
-    ends = ends[:count]
+    outs = outs[:count]
     others = []
-    for k in range(1, len(ends)):
+    for k in range(1, len(outs)):
         try:
             pid = os.fork()
         except OSError:
-            ends[k][1].send(("error", traceback.format_exc()))
+            outs[k].send(("error", traceback.format_exc()))
             continue
-        if pid == 0:  # child k: only its own ends stay open
+        if pid == 0:  # child k: only its own way back stays open
             try:
-                for j, (texts_in, docs_out) in enumerate(ends):
+                for j, docs_out in enumerate(outs):
                     if j != k:
-                        texts_in.close()
                         docs_out.close()
-                _child_parse(nlp, ends[k][0], ends[k][1], batch_size)
+                _child_parse(nlp, texts_in, outs[k], batch_size, lock)
             finally:
                 os._exit(0)
         others.append(pid)
-    for texts_in, docs_out in ends[1:]:
-        texts_in.close()
+    for docs_out in outs[1:]:
         docs_out.close()
-    _child_parse(nlp, ends[0][0], out, batch_size)
+    _child_parse(nlp, texts_in, out, batch_size, lock)
     for pid in others:  # waited for, so their CPU time counts as this process's children's
         os.waitpid(pid, 0)
 
@@ -869,11 +873,13 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
                     stats: dict | None = None):
     """:func:`parse_texts` with ``nlp.pipe`` in ``processes`` forked child processes.
 
-    A thread of this process cleans the texts and sends them in chunks of whole
-    papers, chunk ``k`` to child ``k % processes``; each child sends back each
-    ``Doc`` of a chunk as the integer array of :func:`_doc_array`; this process
-    takes the chunks back in the same turn, so papers come out in their order, and
-    makes the candidates (token strings it has not seen come from the text itself).
+    A thread of this process cleans the texts and sends them in numbered chunks of
+    whole papers down one pipe that every child reads when its parse needs more
+    (so a faster child takes more chunks); each child sends back each ``Doc`` of
+    a chunk as the integer array of :func:`_doc_array`; this process takes the
+    chunks back from whichever child has one ready and turns them into candidates
+    in the chunks' order, so papers come out in their order (token strings it has
+    not seen come from the text itself).
 
     ``nlp`` may be a pipeline's name or a :class:`Preloaded` process: the first
     child loads it and forks the others (:func:`_child_lead`); this process never
@@ -889,28 +895,31 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
     import queue
     import threading
 
+    from multiprocessing.connection import wait
+
     n = max(1, processes)
     lead = isinstance(nlp, (str, Preloaded))
-    children, senders, receivers = [], [], []
+    children, receivers = [], []
     # every fork before the sender thread starts: a process is forked with one thread
     if lead:  # the first child loads the pipeline and forks the others
         pre = nlp if isinstance(nlp, Preloaded) else Preloaded(nlp, batch_size, n)
-        n = min(n, len(pre.senders))
-        senders, receivers = pre.take(n)
+        n = min(n, len(pre.receivers))
+        texts_out, receivers = pre.take(n)
         children.append(pre.process)
     else:
         ctx = multiprocessing.get_context("fork")
+        texts_in, texts_out = ctx.Pipe(duplex=False)
+        lock = ctx.Lock()
         for k in range(n):
-            texts_in, texts_out = ctx.Pipe(duplex=False)
             docs_in, docs_out = ctx.Pipe(duplex=False)
-            child = ctx.Process(target=_child_parse, args=(nlp, texts_in, docs_out, batch_size), daemon=True,
-                                name=f"kgraph-parse-{k}")
+            child = ctx.Process(target=_child_parse_closing,
+                                args=(nlp, texts_in, docs_out, batch_size, lock, [texts_out] + receivers),
+                                daemon=True, name=f"kgraph-parse-{k}")
             child.start()
-            texts_in.close()  # closed here before the next fork: a child's end of a pipe is its own
-            docs_out.close()
+            docs_out.close()  # closed here before the next fork: a child's end of a pipe is its own
             children.append(child)
-            senders.append(texts_out)
             receivers.append(docs_in)
+        texts_in.close()
     sent: collections.deque = collections.deque()  # (paper_id, title, abstract), cleaned, in order
     failed: list[BaseException] = []
 
@@ -939,21 +948,21 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
         k = 0
         try:
             while (chunk := chunks.get()) is not None:
-                senders[k % n].send(chunk)
+                texts_out.send((k, chunk))
                 k += 1
         except (BrokenPipeError, EOFError, OSError):
-            stop.set()  # a child is gone; the reader reports it; the others still hear the end below
+            stop.set()  # every child is gone; the reader reports it
             while chunks.get() is not None:  # let the cleaner finish
                 pass
-        for out in senders:
+        for _ in range(n):  # one end for each child
             try:
-                out.send(None)
+                texts_out.send(None)
             except (BrokenPipeError, EOFError, OSError):
-                pass
+                break
 
-    def receive(k: int):
+    def receive(conn):
         try:
-            message = receivers[k % n].recv()
+            message = conn.recv()
         except EOFError:
             raise KgraphError("the spaCy parse process stopped unexpectedly") from None
         if message is not None and message[0] == "kgraph-error":
@@ -973,7 +982,7 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
         def take_ready() -> None:  # the first child's first message: the pipeline is loaded
             nonlocal ready
             global _noun_lemma
-            _, info = receive(0)
+            _, info = receive(receivers[0])
             _noun_lemma = _NounLemmas.of(info["noun_lemmas"])
             if stats is not None:
                 stats["spacy_load"] = info["load"]
@@ -989,14 +998,24 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
             step()
         if not ready:
             take_ready()
+        parsed: dict[int, list] = {}  # chunks back before their turn
+        busy = list(receivers)  # children that have not sent their end
         k = 0
         while True:
-            message = receive(k)
-            if message is None:  # chunk k was never sent: every chunk is back
-                break
+            if k not in parsed:
+                if not busy:
+                    break
+                for conn in wait(busy):
+                    message = receive(conn)
+                    if message is None:  # this child took its end: every chunk it took is back
+                        busy.remove(conn)
+                        continue
+                    _, j, docs, names = message
+                    _STRINGS.update(names)  # (a child names a value once, in the first chunk it sends)
+                    parsed[j] = docs
+                continue
+            docs = parsed.pop(k)
             k += 1
-            _, docs, names = message
-            _STRINGS.update(names)
             for title, abstract in zip(docs[0::2], docs[1::2]):
                 pid, title_text, abstract_text = sent.popleft()
                 # the children name every tag they send (names above): no string store needed here
@@ -1004,10 +1023,12 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
                 yield pid, cands, acr
         if failed:
             raise failed[0]
+        if parsed or sent:
+            raise KgraphError(f"the spaCy parse processes left {len(sent)} papers unparsed")
         finished = True
     finally:
         stop.set()
-        for conn in senders + receivers:
+        for conn in [texts_out] + receivers:
             conn.close()
         for child in children:
             if not finished:
@@ -1039,38 +1060,39 @@ class Preloaded:
 
         self.model, self.batch_size = model, batch_size
         ctx = multiprocessing.get_context("fork")
-        self.senders, self.receivers, ends = [], [], []
+        texts_in, self.sender = ctx.Pipe(duplex=False)
+        lock = ctx.Lock()
+        self.receivers, outs = [], []
         for _ in range(max(1, processes)):
-            texts_in, texts_out = ctx.Pipe(duplex=False)
             docs_in, docs_out = ctx.Pipe(duplex=False)
-            self.senders.append(texts_out)
             self.receivers.append(docs_in)
-            ends.append((texts_in, docs_out))
+            outs.append(docs_out)
         self.process = ctx.Process(target=_child_lead_closing,
-                                   args=(model, ends, batch_size, self.senders + self.receivers),
+                                   args=(model, texts_in, lock, outs, batch_size, [self.sender] + self.receivers),
                                    daemon=True, name="kgraph-parse-0")
         self.process.start()
-        for texts_in, docs_out in ends:
-            texts_in.close()
+        texts_in.close()
+        for docs_out in outs:
             docs_out.close()
         self.used = False
 
-    def take(self, n: int) -> tuple[list, list]:
-        """The pipes of ``n`` parse processes, which the first is told to start; the others' are closed."""
+    def take(self, n: int) -> tuple:
+        """The pipe of texts and the pipes back of ``n`` parse processes, which the first is told to
+        start; the others' are closed."""
         self.used = True
-        for conn in self.senders[n:] + self.receivers[n:]:
+        for conn in self.receivers[n:]:
             conn.close()
         try:
-            self.senders[0].send(n)
+            self.sender.send(n)
         except OSError:  # it has stopped: what it sent says why (read by the caller)
             pass
-        return self.senders[:n], self.receivers[:n]
+        return self.sender, self.receivers[:n]
 
     def cancel(self) -> None:
         if self.used:
             return
         self.used = True
-        for conn in self.senders + self.receivers:
+        for conn in [self.sender] + self.receivers:
             conn.close()
         self.process.terminate()
         self.process.join()
@@ -1083,13 +1105,13 @@ def preload(model: str, batch_size: int = 16) -> Preloaded | None:
     return Preloaded(model, batch_size, most) if most and isinstance(model, str) else None
 
 
-def _child_lead_closing(model: str, ends: list, batch_size: int, parents: list) -> None:
+def _child_lead_closing(model: str, texts_in, lock, outs: list, batch_size: int, parents: list) -> None:
     """:func:`_child_lead` after closing the parent's ends of the pipes, which the fork copied:
     a child left holding a copy of its own texts' sending end would never see them end."""
     _leave_ctrl_c_to_the_parent()
     for conn in parents:
         conn.close()
-    _child_lead(model, ends, batch_size)
+    _child_lead(model, texts_in, lock, outs, batch_size)
 
 
 def model_identity(model: str) -> str:

