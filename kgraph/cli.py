@@ -217,11 +217,12 @@ def main() -> None:
     try:
         app()
         code = 0
-    except SystemExit as exc:  # typer ends every command with one
+    except SystemExit as exc:  # typer ends every command with one (130 after Ctrl-C, silently)
         code = exc.code
     except KeyboardInterrupt:
-        typer.echo("kgraph: interrupted", err=True)
         code = 130
+    if code == 130:
+        typer.echo("kgraph: interrupted", err=True)
     exit_now(code)
 
 

@@ -194,3 +194,33 @@ def test_the_command_flushes_runs_exit_handlers_and_keeps_the_exit_status(tmp_pa
         assert r.returncode == code and r.stdout == "x" * 200000, arg
         assert "handler ran" in r.stderr
     assert "bad thing" in r.stderr
+
+
+def test_ctrl_c_during_the_parse_says_so_and_leaves_no_process_and_no_output(tmp_path, corpus):
+    """SIGINT reaches the whole process group, as a terminal's Ctrl-C does: the parse processes
+    ignore it, the build stops them, writes nothing and says it was interrupted."""
+    import os
+    import signal
+    import time
+
+    big = tmp_path / "big.jsonl"  # enough papers to parse in child processes for a few seconds
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    big.write_text("\n".join(line.replace('"user-', f'"copy{k}-') for k in range(8) for line in lines) + "\n",
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "kgraph", "build", str(big), "--out", str(out), "--cache-dir",
+                             str(tmp_path / "cache")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "extracting" not in seen and time.monotonic() < deadline:  # the progress bar: parsing
+        seen += os.read(proc.stderr.fileno(), 4096).decode("utf-8", "replace")
+    assert "extracting" in seen, seen
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    assert "kgraph: interrupted" in err and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.glob(".out.kgraph-new-*"))
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):  # no parse process left behind in its group
+        os.killpg(proc.pid, 0)
