@@ -142,6 +142,16 @@ def load_pipeline(model: str):
     return nlp
 
 
+def _load_timed(model: str):
+    """:func:`load_pipeline`, its seconds and its span ``(start, end)`` in ``time.time()`` (which
+    another process can compare with its own clock)."""
+    import time
+
+    started, began = time.perf_counter(), time.time()
+    nlp = load_pipeline(model)
+    return nlp, time.perf_counter() - started, (began, time.time())
+
+
 def model_id(nlp) -> str:
     meta = nlp.meta
     return f"{meta.get('lang', '')}_{meta.get('name', '')}-{meta.get('version', '')}"
@@ -682,7 +692,7 @@ def parse_texts(
 #: Texts sent to a parse process at a time, in batches of ``nlp.pipe``.
 CHUNK_BATCHES = 4  # measured on 2,592 abstracts, 2 processes: 4 fastest (1 and 2 were 0.1-0.4 s slower)
 
-#: Chunks cleaned ahead of those sent (the pipes hold about one): with 4 batches of 16 texts,
+#: Chunks cleaned ahead of those sent (the pipe holds about one): with 4 batches of 16 texts,
 #: 3,200 papers, so a corpus of that size is cleaned while spaCy loads.
 CLEAN_AHEAD = 100
 
@@ -701,8 +711,8 @@ def parse_processes(n_papers: int) -> int:
     :data:`MAX_PARSE_PROCESSES`) it uses every core, while this process cleans the
     texts and makes candidates as the parsed tokens come back. Measured on 2 cores
     (2,592 abstracts): two children parse 1.8x as fast as one (17 s against 31 s); the
-    glue here (cleaning 0.5 s, token lists 0.6 s, candidates 0.9 s of CPU) shares the
-    cores with them and adds about 1 s to the stage. It needs two or more cores,
+    glue here (cleaning 0.3 s, token lists 0.6 s, candidates 0.9 s of CPU) shares the
+    cores with them and adds 1.6-1.9 s to the stage (benchmarks/speed.py). It needs two or more cores,
     ``fork`` (Linux) and enough papers, and is not tried inside a daemonic process
     (a Dask worker), which may not have children.
     """
@@ -822,15 +832,12 @@ def _child_lead(model: str, texts_in, lock, outs: list, batch_size: int) -> None
     the pipeline loaded, so they share its memory as children of the parent would.
     """
     import os
-    import time
     import traceback
 
     out = outs[0]
     try:
-        started, began = time.perf_counter(), time.time()
-        nlp = load_pipeline(model)
-        out.send(("ready", {"load": time.perf_counter() - started, "span": (began, time.time()),
-                            "noun_lemmas": _noun_lemma.tables()}))
+        nlp, seconds, span = _load_timed(model)
+        out.send(("ready", {"load": seconds, "span": span, "noun_lemmas": _noun_lemma.tables()}))
         count = texts_in.recv()  # read before the others exist: no lock needed
     except KgraphError as exc:
         out.send(("kgraph-error", str(exc)))
@@ -1228,13 +1235,9 @@ def _extract(papers, model, pre, batch_size, cache, progress, stats, process, me
         elif pre is not None:  # parsed here instead: stop it before loading spaCy a second time
             pre.cancel()
         if isinstance(nlp, str) and not n_children:  # in child processes, the first child loads it
-            import time
-
-            started, began = time.perf_counter(), time.time()
-            nlp = load_pipeline(model)
+            nlp, seconds, span = _load_timed(model)
             if stats is not None:
-                stats["spacy_load"] = time.perf_counter() - started
-                stats["spacy_load_span"] = (began, time.time())
+                stats["spacy_load"], stats["spacy_load_span"] = seconds, span
         fresh = []
         for pid, cands, acr in parse_texts(nlp, ((p, t, a) for p, _, t, a in todo), batch_size=batch_size,
                                            processes=n_children, meanwhile=meanwhile, stats=stats):
