@@ -377,7 +377,12 @@ def test_text_to_parse_cuts_a_long_text_at_a_space(monkeypatch):
     cut = text_to_parse(words)
     assert len(cut) <= MAX_PARSE_CHARS and words.startswith(cut + " ")
     assert len(cut) > MAX_PARSE_CHARS - len("networks ")
-    assert text_to_parse("x" * (MAX_PARSE_CHARS + 5)) == "x" * MAX_PARSE_CHARS  # no space to cut at
+    # a run without spaces comes in pieces of 200 (spaCy's tokenizer is quadratic in a run of
+    # punctuation): so a text of one long run is cut at a space too
+    assert text_to_parse("x" * (MAX_PARSE_CHARS + 5)) == " ".join(["x" * 200] * (MAX_PARSE_CHARS // 201))
+    assert text_to_parse("a " + "&amp;" * 450 + " b") == "a " + "&" * 200 + " " + "&" * 200 + " " + "&" * 50 + " b"
+    url = "https://github.com/AS-Lab/Marthi-et-al-2025-MedVisionLlama-Pre-Trained-LLM-Layers-to-Enhance"
+    assert text_to_parse(f"code at {url * 2}") == f"code at {url * 2}"  # 184 characters: kept whole
     monkeypatch.setattr(kgraph.text, "MAX_PARSE_CHARS", 20)
     assert text_to_parse("We train Boltzmann generators on molecules.") == "We train Boltzmann"
 
