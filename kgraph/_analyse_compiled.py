@@ -68,7 +68,7 @@ def _degrees(indptr, nbr, wts):
 
 
 @numba.njit(cache=True)
-def _one_level(indptr, nbr, wts, degree, m, two_m2, resolution, order):
+def _one_level(indptr, nbr, wts, degree, m, two_m2, resolution, order, round_off):
     """One level of local moves, as ``analyse._one_level``; ``order`` is the shuffled node order."""
     k = len(degree)
     node2com = np.arange(k)
@@ -80,6 +80,7 @@ def _one_level(indptr, nbr, wts, degree, m, two_m2, resolution, order):
     moves = 1
     while moves > 0:
         moves = 0
+        gained = 0.0
         for node in order:
             best_mod = 0.0
             best_com = node2com[node]
@@ -111,10 +112,13 @@ def _one_level(indptr, nbr, wts, degree, m, two_m2, resolution, order):
             if best_com != node2com[node]:
                 improvement = True
                 moves += 1
+                gained += best_mod
                 node2com[node] = best_com
             for t in range(n_met):
                 w2c[met[t]] = 0.0
                 seen[met[t]] = False
+        if moves > 0 and gained <= moves * round_off:
+            break  # only round-off gains (analyse.ROUND_OFF_GAIN): the level is done
     return node2com, improvement
 
 
@@ -212,6 +216,8 @@ def _modularity(adj, degree, com, resolution):
 def louvain(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, resolution: float, seed: int,
             threshold: float = 1e-7) -> list:
     """As ``analyse._louvain`` (same arguments, same communities), compiled."""
+    from .analyse import ROUND_OFF_GAIN as round_off
+
     rng = random.Random(seed)
     adj = _first_adjacency(n, np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64),
                            np.asarray(w, dtype=float))
@@ -222,7 +228,8 @@ def louvain(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, resolution: flo
     def one_level(adj, degree):
         order = list(range(len(degree)))
         rng.shuffle(order)
-        return _one_level(*adj, degree, m, two_m2, resolution, np.asarray(order, dtype=np.int64))
+        return _one_level(*adj, degree, m, two_m2, resolution, np.asarray(order, dtype=np.int64),
+                          round_off * max(1.0, resolution))
 
     member = np.arange(n)
     mod = _modularity(adj, degree, np.arange(n), resolution)

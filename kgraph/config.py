@@ -92,7 +92,8 @@ class BuildConfig:
         ``None`` (default) keeps every top-k link.
     community_method : str
         How communities are found: ``louvain`` (default; networkx's seeded
-        Louvain, the same communities as ``nx.community.louvain_communities``),
+        Louvain, the same communities as ``nx.community.louvain_communities``, except
+        that it ends where networkx never does: ``kgraph.analyse.ROUND_OFF_GAIN``),
         ``igraph`` (igraph's Louvain, in C) or ``leiden`` (igraph's Leiden); the last
         two need the optional ``igraph`` package (``pip install 'kgraph[igraph]'``)
         and are many times faster on large graphs. See

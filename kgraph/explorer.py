@@ -1007,12 +1007,10 @@ def _communities(kg, graph: nx.Graph, name: str, seed: int, a: _Arrays) -> np.nd
     values = [attrs[nodes[i]].get("community", from_table.get(strip(nodes[i]))) for i in members.tolist()]
     community = np.full(a.n, -1, dtype=np.int64)
     if len(members) and all(v is None for v in values):  # no analysis: communities (seeded) of the view's graph
-        parts = nx.community.louvain_communities(graph, weight="weight", seed=seed) if graph.number_of_edges() \
-            else [{v} for v in graph]
-        parts = sorted(parts, key=lambda p: (-len(p), min(str(v) for v in p)))
-        for i, part in enumerate(parts):
-            if len(part) > 1:
-                community[[a.index[v] for v in part]] = i
+        from .analyse import communities  # (networkx's Louvain can go on for ever: analyse.ROUND_OFF_GAIN)
+
+        found = communities(graph, weight="weight", seed=seed)  # by size; -1 for a node without links
+        community[[a.index[v] for v in found]] = list(found.values())
         return community
     community[members] = [_int(v, default=-1) for v in values]
     if name == "graph":  # each concept: the community its papers' mention weights vote for

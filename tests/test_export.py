@@ -419,3 +419,20 @@ def test_html_pages_and_tables_can_be_written_one_by_one(small_kg, tmp_path):
     assert [p.name for p in paths] == ["mentions.csv"] and os.listdir(tmp_path / "t") == ["mentions.csv"]
     with pytest.raises(ValueError, match="names must be among"):
         export.write_tables(small_kg, tmp_path / "t", names=["links"])
+
+
+@pytest.mark.timeout(60)
+def test_a_view_without_communities_gets_them_even_where_networkx_louvain_never_ends():
+    """A table-only graph without the analysis' communities is coloured by kgraph's Louvain,
+    which ends where networkx's moves nodes back and forth for ever (seeds 0, 1, 13 here)."""
+    import types
+
+    edges = [(0, 1), (0, 2), (0, 5), (0, 6), (1, 2), (1, 4), (2, 3), (2, 5), (2, 6), (3, 4)]
+    ids = [f"p{i}" for i in range(8)]  # p7 has no links
+    papers = pd.DataFrame({"paper_id": ids, "title": [f"Paper {i}" for i in range(8)]})
+    links = pd.DataFrame({"source": [ids[a] for a, _ in edges], "target": [ids[b] for _, b in edges], "weight": 1.0})
+    for seed in (0, 1, 13):
+        kg = types.SimpleNamespace(papers=papers, paper_links=links,
+                                   config=types.SimpleNamespace(seed=seed, max_html_nodes=100))
+        view = explorer.build_view(kg, "papers")
+        assert view.group == {"p0": 0, "p1": 1, "p2": 0, "p3": 1, "p4": 1, "p5": 0, "p6": 0, "p7": -1}
