@@ -94,7 +94,7 @@ def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None =
     acc = {"load": 0.0, "parse": 0.0, "extract": 0.0, "clean": 0.0}
     knlp.load_pipeline = _timed(acc, "load", knlp.load_pipeline)
     knlp.extract_paper = _timed(acc, "extract", knlp.extract_paper)
-    knlp.clean_text = _timed(acc, "clean", knlp.clean_text)
+    knlp.text_to_parse = _timed(acc, "clean", knlp.text_to_parse)  # cleaning (and cutting) each text
     parse_texts = knlp.parse_texts
 
     def timed_parse(*args, **kwargs):  # a generator: time each step, spaCy's and ours
@@ -196,7 +196,7 @@ def child_textnets(inputs: str) -> dict:
 def child_spacy(inputs: list[str], n: int, batch_size: int, n_process: int, parser: bool) -> dict:
     """``nlp.pipe`` + kgraph's extraction over ``n`` papers with one spaCy setting."""
     import kgraph.nlp as knlp
-    from kgraph.text import clean_text
+    from kgraph.text import text_to_parse
 
     recs = _read_records(inputs)[:n]
     pipe = knlp.load_pipeline(MODEL)  # also sets up what kgraph's extraction needs
@@ -207,7 +207,7 @@ def child_spacy(inputs: list[str], n: int, batch_size: int, n_process: int, pars
         pipe.select_pipes(enable=[n for n in pipe.pipe_names if n in ("tok2vec", "tagger", "parser")])
     texts = []
     for r in recs:
-        texts += [(clean_text(r["title"]), 0), (clean_text(r["abstract"]), 1)]
+        texts += [(text_to_parse(r["title"]), 0), (text_to_parse(r["abstract"]), 1)]
     t = time.perf_counter()
     pending = None
     n_cands = 0
