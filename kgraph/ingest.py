@@ -35,8 +35,8 @@ Bad records
     title/abstract column) always raises an :class:`~kgraph.errors.InputError` naming
     the file and line. ``records == papers + merged + len(skipped)`` always.
     A title or abstract longer than :data:`kgraph.text.MAX_PARSE_CHARS` (100,000
-    characters: a whole book pasted in) is kept whole, with a note: only its
-    beginning is parsed.
+    characters: a whole book pasted in) once its markup is undone is kept whole,
+    with a note: only its beginning is parsed.
 Record numbers
     ``source`` is ``"<file name>:<record>"`` where the record is the line on which the
     record starts (JSONL line, CSV row, BibTeX ``@entry``, RIS ``TY`` tag, txt title).
@@ -279,7 +279,7 @@ def _make_paper(fields: dict, extras: dict, source: str, record: int,
         return None
     limit = _text.MAX_PARSE_CHARS
     for name, text in (("title", title), ("abstract", abstract)):
-        if len(text) > limit:  # kept whole here; the parse takes its beginning (text_to_parse)
+        if len(text) > limit and _text.parse_is_cut(text):  # kept whole here; the parse takes its beginning
             on_note(record, f"the {name} is {len(text):,} characters long; concepts come from its first "
                             f"{limit:,} only")
     year = _year(fields.get("year"))

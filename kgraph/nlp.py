@@ -102,7 +102,7 @@ class _NounLemmas:
 _noun_lemma = _NounLemmas()
 
 #: Bumped whenever extraction output changes, so cached results are not reused.
-EXTRACTOR_VERSION = "7"
+EXTRACTOR_VERSION = "8"
 
 MAX_WORDS = 6
 

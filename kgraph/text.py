@@ -71,10 +71,16 @@ def _latex_to_text(text: str) -> str:
 def _pylatexenc(text: str) -> str:
     global _latex
     if _latex is None:
-        from pylatexenc.latex2text import LatexNodes2Text
+        from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
+        # \today is the day of the run and \maketitle a title block (with that date, or a title
+        # an earlier text set with \title): text no abstract says; left out, so the same text
+        # always cleans the same
+        macros = get_default_latex_context_db()
+        macros.add_context_category("kgraph", prepend=True, macros=[
+            MacroTextSpec("today", simplify_repl=""), MacroTextSpec("maketitle", simplify_repl="")])
         # math_mode="text" keeps inline $...$ readable (x^2 stays x^2, \alpha becomes α).
-        _latex = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+        _latex = LatexNodes2Text(latex_context=macros, math_mode="text", strict_latex_spaces=False)
     # A bare % starts a LaTeX comment and would swallow the rest of the abstract.
     text = re.sub(r"(?<!\\)%", r"\\%", text)
     try:
@@ -112,15 +118,25 @@ def text_to_parse(text: str) -> str:
     characters without a space is broken into pieces of 200 (see ``_MAX_RUN``).
     """
     limit = MAX_PARSE_CHARS
-    if len(text) > 2 * limit:  # the part that can end up parsed, with room for markup
-        text = text[: 2 * limit]
-    text = clean_text(text)  # (its only white space: single spaces)
-    if len(text) > _MAX_RUN:
-        text = _LONG_RUN.sub(_broken, text)
+    text = _cleaned(text[: 2 * limit])  # the part that can end up parsed, with room for markup
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit + 1)
     return text[: cut if cut > 0 else limit]
+
+
+def parse_is_cut(text: str) -> bool:
+    """Whether :func:`text_to_parse` leaves out part of ``text`` (measured on the cleaned text:
+    markup that cleaning removes does not count). Cheap for a text of up to half the limit."""
+    limit = MAX_PARSE_CHARS
+    if len(text) <= limit // 2:  # cleaning shortens a text, or lengthens it by a space in 200
+        return False
+    return len(text) > 2 * limit or len(_cleaned(text)) > limit
+
+
+def _cleaned(text: str) -> str:
+    text = clean_text(text)  # (its only white space: single spaces)
+    return _LONG_RUN.sub(_broken, text) if len(text) > _MAX_RUN else text
 
 
 def clean_text(text: str) -> str:
