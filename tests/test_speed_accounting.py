@@ -21,7 +21,7 @@ def cold_row(load_in_nlp: float) -> dict:
     return {"corpus": "c", "system": "kgraph", "run": "cold", "papers": 1000, "parsed": 1000, "wall": 22.0,
             "peak_mb": 500, "timings": dict(TIMINGS), "build": 20.2, "spacy_import": 0.0, "spacy_load": 1.2,
             "spacy_load_in_nlp": load_in_nlp, "spacy_parse": 13.6, "spacy_parse_cpu": 28.4, "parse_processes": 2,
-            "dask": False}
+            "dask": False, "parse_process": True}
 
 
 @pytest.mark.parametrize("load_in_nlp", [1.2, 0.7])
@@ -35,6 +35,22 @@ def test_the_own_work_parts_add_up_to_the_own_work(load_in_nlp):
     assert sum(parts.values()) == pytest.approx(own, abs=0.03)
     # the nlp stage's own part: the stage less the parse and the load's part within it
     assert parts["nlp (kgraph part)"] == pytest.approx(16.5 - load_in_nlp - 13.6, abs=0.006)
+
+
+def test_the_cpu_floor_spreads_kgraphs_cpu_over_every_core():
+    """The share the target would have with no core ever idle: kgraph's CPU seconds (all of the
+    build's, less the parse processes') over the cores, against spaCy's part of the wall."""
+    row = dict(cold_row(1.2), cpu_total=40.0, cores=2)
+    lines = speed.targets([row], None)
+    (line,) = [x for x in lines if "with no core ever idle" in x.lower()]
+    kgraph_cpu, spacy_s = 40.0 - 28.4, 1.2 + 13.6
+    assert f"{kgraph_cpu:.1f} core-seconds (of 40.0" in line
+    assert "4.0 core-seconds idle in 22.0 s on 2 cores" in line  # 2 x 22 - 40
+    floor = kgraph_cpu / 2
+    assert f"{floor:.1f} s of wall, {floor / (spacy_s + floor):.0%} of it" in line  # 5.8 s, 28%
+    assert f"under {0.15 / 0.85 * spacy_s * 2:.1f} core-seconds" in line  # 5.2
+    # a build whose spaCy ran in this process (no parse processes) gets no such line
+    assert not [x for x in speed.targets([dict(row, parse_process=False)], None) if "idle" in x]
 
 
 def test_the_table_says_how_much_of_the_load_ran_before_the_nlp_stage():
@@ -58,3 +74,4 @@ def test_the_build_child_runs_against_todays_kgraph(tmp_path):
     assert "error" not in row, row
     assert (row["papers"], row["parsed"]) == (40, 40)
     assert row["extract"] > 0 and row["spacy_parse_cpu"] > 0  # extraction and spaCy's parse were timed
+    assert row["cpu_total"] > row["spacy_parse_cpu"] and row["cores"] >= 1
