@@ -549,7 +549,12 @@ def _build_with(config: BuildConfig, pre, key: str, progress=None, warn=None) ->
             cache.close()
     lap("nlp")
 
-    kg = from_extraction(papers, extraction, config, report=report, concepts_settings=csettings, timings=timings)
+    # handed over, not kept here: from_extraction lets the candidates go once the concepts are made
+    # (at 100,000 papers they are 4 million rows, about 350 MB)
+    handed = [extraction]
+    del extraction
+    kg = from_extraction(papers, handed.pop(), config, report=report, concepts_settings=csettings,
+                         timings=timings)
     kg.run = {"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0), "up_to_date": False,
               "spacy_load": stats.get("spacy_load", 0.0),
               "spacy_load_in_nlp": _within(stats.get("spacy_load_span"), nlp_began, stats.get("spacy_load", 0.0))}
@@ -646,6 +651,7 @@ def from_extraction(
     lap = _stopwatch(timings)
 
     concepts, mentions = build_concepts(papers, extraction, csettings)
+    del extraction  # the candidates: free now unless the caller keeps them
     lap("concepts")
 
     link = functools.partial(make_paper_links, concepts=concepts, weight=config.link_weight,

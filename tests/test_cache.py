@@ -456,3 +456,30 @@ def test_an_abstract_over_spacys_limit_builds_with_a_note(corpus, tmp_path):
     mentions = pd.read_csv(tmp_path / "out" / "mentions.csv", keep_default_na=False)
     mine = set(mentions.loc[mentions.paper_id == papers.paper_id[5], "concept_id"])
     assert "zebrafish embryo" in mine and not [c for c in mine if "quantum" in c]
+
+
+def test_a_build_lets_the_candidates_go_once_the_concepts_are_made(corpus, tmp_path, monkeypatch):
+    """The candidates (4 million rows, about 350 MB, at 100,000 papers) are needed only to make
+    the concepts: by the time the graph is built, a build holds them no more."""
+    import gc
+    import weakref
+
+    import kgraph.graph
+
+    made, alive = [], []
+    real_extract, real_graph = kgraph.nlp.extract, kgraph.graph.bipartite_graph
+
+    def extract(*args, **kwargs):
+        extraction = real_extract(*args, **kwargs)
+        made.append(weakref.ref(extraction))
+        return extraction
+
+    def bipartite_graph(*args, **kwargs):
+        gc.collect()
+        alive.append(made[0]() is not None)
+        return real_graph(*args, **kwargs)
+
+    monkeypatch.setattr(kgraph.nlp, "extract", extract)
+    monkeypatch.setattr(kgraph.graph, "bipartite_graph", bipartite_graph)
+    kg = kgraph.build([write_corpus(tmp_path / "c.jsonl", corpus)], cache_dir=tmp_path / "cache")
+    assert alive == [False] and len(kg.papers) == 20
