@@ -279,8 +279,9 @@ def _make_paper(fields: dict, extras: dict, source: str, record: int,
         return None
     limit = _text.MAX_PARSE_CHARS
     for name, text in (("title", title), ("abstract", abstract)):
-        if len(text) > limit and _text.parse_is_cut(text):  # kept whole here; the parse takes its beginning
-            on_note(record, f"the {name} is {len(text):,} characters long; concepts come from its first "
+        length = _text.parsed_length(text)
+        if length > limit:  # kept whole here; the parse takes its beginning
+            on_note(record, f"the {name} is {length:,} characters long; concepts come from its first "
                             f"{limit:,} only")
     year = _year(fields.get("year"))
     if isinstance(year, str):

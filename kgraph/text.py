@@ -125,13 +125,16 @@ def text_to_parse(text: str) -> str:
     return text[: cut if cut > 0 else limit]
 
 
-def parse_is_cut(text: str) -> bool:
-    """Whether :func:`text_to_parse` leaves out part of ``text`` (measured on the cleaned text:
-    markup that cleaning removes does not count). Cheap for a text of up to half the limit."""
+def parsed_length(text: str) -> int:
+    """The length of ``text`` as :func:`text_to_parse` sees it before its cut: cleaned (markup
+    that cleaning removes does not count; a long run gains its spaces), so the parse leaves part
+    of ``text`` out when this is over :data:`MAX_PARSE_CHARS`. A text of up to half the limit is
+    not cleaned (its own length: cleaning shortens a text, or lengthens it by a space in 200),
+    nor one of over twice the limit (its own length: the parse takes less than it in any case)."""
     limit = MAX_PARSE_CHARS
-    if len(text) <= limit // 2:  # cleaning shortens a text, or lengthens it by a space in 200
-        return False
-    return len(text) > 2 * limit or len(_cleaned(text)) > limit
+    if len(text) <= limit // 2 or len(text) > 2 * limit:
+        return len(text)
+    return len(_cleaned(text))
 
 
 def _cleaned(text: str) -> str:

@@ -388,24 +388,26 @@ def test_text_to_parse_cuts_a_long_text_at_a_space(monkeypatch):
 def test_a_long_text_is_called_cut_only_when_the_parse_leaves_part_of_it_out(monkeypatch, tmp_path):
     """The note on a long text is about what the parse leaves out: markup that cleaning
     removes does not count, and a run broken into pieces gains its spaces."""
-    from kgraph.text import parse_is_cut, text_to_parse
+    from kgraph.text import parsed_length, text_to_parse
 
     monkeypatch.setattr(kgraph.text, "MAX_PARSE_CHARS", 1_000)
     shrinks = "<i>in vivo</i> &amp; " * 80  # 1,680 characters; 799 once cleaned
-    assert len(shrinks) > 1_000 and not parse_is_cut(shrinks)
+    assert parsed_length(shrinks) == 799
     assert text_to_parse(shrinks) == "in vivo & " * 79 + "in vivo &"
     words = "in vivo & " * 120  # 1,200 characters, 1,199 without the last space
-    assert parse_is_cut(words) and len(text_to_parse(words)) < 1_000
-    assert not parse_is_cut("x" * 500)  # at most half the limit: never cut
-    assert parse_is_cut("x" * 997)  # in pieces of 200: 1,001 characters with their spaces
-    assert not parse_is_cut("x" * 996)  # 1,000
+    assert parsed_length(words) == 1_199 and len(text_to_parse(words)) < 1_000
+    assert parsed_length("<i>x</i>" * 60) == 480  # at most half the limit: not cleaned
+    assert parsed_length("x" * 997) == 1_001  # in pieces of 200, with their spaces: cut
+    assert parsed_length("x" * 996) == 1_000 and text_to_parse("x" * 996) == " ".join(["x" * 200] * 4 + ["x" * 196])
     path = tmp_path / "long.jsonl"
     path.write_text(json.dumps({"title": "Markup", "abstract": shrinks}) + "\n"
-                    + json.dumps({"title": "Words", "abstract": words}) + "\n", encoding="utf-8")
+                    + json.dumps({"title": "Words", "abstract": words}) + "\n"
+                    + json.dumps({"title": "A run", "abstract": "x" * 997}) + "\n", encoding="utf-8")
     papers, report = read_papers([path])
-    assert len(papers) == 2
+    assert len(papers) == 3
     assert [note.split(": ", 1)[1] for note in report.notes] == [
-        "the abstract is 1,199 characters long; concepts come from its first 1,000 only"]
+        "the abstract is 1,199 characters long; concepts come from its first 1,000 only",
+        "the abstract is 1,001 characters long; concepts come from its first 1,000 only"]
 
 
 @pytest.mark.parametrize("processes", [False, 2])

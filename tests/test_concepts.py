@@ -64,8 +64,6 @@ def test_latex_cleans_the_same_on_any_day():
     """pylatexenc writes the day of the run for \\today and a title block for \\maketitle (with
     that date, or a title an earlier text set): the same abstract must give the same concepts
     on any day, whatever was cleaned before it."""
-    import datetime
-
     import pylatexenc.latex2text._defaultspecs as specs
 
     assert clean_text(r"compiled \today{} for review") == "compiled for review"
