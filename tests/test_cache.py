@@ -396,7 +396,8 @@ def test_a_long_text_is_called_cut_only_when_the_parse_leaves_part_of_it_out(mon
     assert text_to_parse(shrinks) == "in vivo & " * 79 + "in vivo &"
     words = "in vivo & " * 120  # 1,200 characters, 1,199 without the last space
     assert parsed_length(words) == 1_199 and len(text_to_parse(words)) < 1_000
-    assert parsed_length("<i>x</i>" * 60) == 480  # at most half the limit: not cleaned
+    assert parsed_length("<i>x</i>" * 31) == 248  # at most a quarter of the limit: not cleaned
+    assert parsed_length("\ufb2c" * 340) == 1_025  # NFC triples it (and a run gains its spaces): cut
     assert parsed_length("x" * 997) == 1_001  # in pieces of 200, with their spaces: cut
     assert parsed_length("x" * 996) == 1_000 and text_to_parse("x" * 996) == " ".join(["x" * 200] * 4 + ["x" * 196])
     path = tmp_path / "long.jsonl"
