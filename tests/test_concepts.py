@@ -61,30 +61,13 @@ def test_latex_and_markup_undone():
 
 
 def test_latex_cleans_the_same_on_any_day():
-    """pylatexenc writes the day of the run for \\today and a title block for \\maketitle (with
-    that date, or a title an earlier text set): the same abstract must give the same concepts
-    on any day, whatever was cleaned before it."""
-    import pylatexenc.latex2text._defaultspecs as specs
-
+    """pylatexenc writes the day its module was loaded for \\today and a title block for
+    \\maketitle (with that date, or a title an earlier text set): the same abstract must give
+    the same concepts on any day, whatever was cleaned before it."""
     assert clean_text(r"compiled \today{} for review") == "compiled for review"
+    assert clean_text(r"as of \today, $x^2$ holds") == "as of , x^2 holds"
     clean_text(r"\title{Boltzmann generators}")
     assert clean_text(r"\maketitle We train flows.") == "We train flows."
-    real = specs.datetime.datetime
-
-    class Later(real):
-        @classmethod
-        def now(cls, tz=None):
-            return real(2031, 2, 3)
-
-    specs.datetime.datetime = Later  # pylatexenc reads the date when its macro table is made
-    try:
-        import kgraph.text as text
-
-        text._latex = None
-        assert clean_text(r"as of \today, $x^2$ holds") == "as of , x^2 holds"
-    finally:
-        specs.datetime.datetime = real
-        text._latex = None
 
 
 def test_acronyms_merge_with_long_form_plural_included(nlp):
