@@ -833,6 +833,7 @@ def _child_lead(model: str, texts_in, lock, outs: list, batch_size: int) -> None
     the pipeline loaded, so they share its memory as children of the parent would.
     """
     import os
+    import signal
     import traceback
 
     out = outs[0]
@@ -869,11 +870,32 @@ def _child_lead(model: str, texts_in, lock, outs: list, batch_size: int) -> None
             finally:
                 os._exit(0)
         others.append(pid)
+    if others:  # stopped by the parent (SIGTERM: it was interrupted, or failed): the others with it,
+        # reaped here, or they would outlive the build as orphans until init reaps them
+        signal.signal(signal.SIGTERM, functools.partial(_stop_others, others))
     for docs_out in outs[1:]:
         docs_out.close()
     _child_parse(nlp, texts_in, out, batch_size, lock)
     for pid in others:  # waited for, so their CPU time counts as this process's children's
         os.waitpid(pid, 0)
+
+
+def _stop_others(others: list, signum, frame) -> None:
+    """The first parse process's SIGTERM handler: kill the parse processes it forked, reap them, end."""
+    import os
+    import signal
+
+    for pid in others:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:  # already gone
+            pass
+    for pid in others:
+        try:
+            os.waitpid(pid, 0)
+        except OSError:  # already reaped
+            pass
+    os._exit(1)
 
 
 def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int, processes: int = 1,
@@ -1036,14 +1058,16 @@ def _parse_in_child(nlp, items: Iterable[tuple[str, str, str]], batch_size: int,
         finished = True
     finally:
         stop.set()
-        for conn in [texts_out] + receivers:
-            conn.close()
+        # the children first: a sender blocked on a full pipe then fails on the pipe (no reader
+        # left) and ends; closing the pipe under it would make it fail with a traceback instead
         for child in children:
             if not finished:
                 child.terminate()
             child.join()
         sender.join(timeout=5)
         cleaner.join(timeout=5)
+        for conn in [texts_out] + receivers:
+            conn.close()
 
 
 class Preloaded:

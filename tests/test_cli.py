@@ -203,10 +203,13 @@ def test_ctrl_c_during_the_parse_says_so_and_leaves_no_process_and_no_output(tmp
     import signal
     import time
 
-    big = tmp_path / "big.jsonl"  # enough papers to parse in child processes for a few seconds
-    lines = corpus.read_text(encoding="utf-8").splitlines()
-    big.write_text("\n".join(line.replace('"user-', f'"copy{k}-') for k in range(8) for line in lines) + "\n",
-                   encoding="utf-8")
+    # enough papers to parse in child processes for a few seconds: 320, each copy with a title of its
+    # own (copies with the same title would be merged into the forty, parsed in a second: on a busy
+    # machine the build could end before this process, waiting for the CPU, sent the signal)
+    big = tmp_path / "big.jsonl"
+    records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    big.write_text("".join(json.dumps(dict(r, id=f"copy{k}-{r['id']}", title=f"{r['title']} (copy {k})")) + "\n"
+                           for k in range(8) for r in records), encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "kgraph", "build", str(big), "--out", str(out), "--cache-dir",
                              str(tmp_path / "cache")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
