@@ -211,9 +211,12 @@ def test_ctrl_c_during_the_parse_says_so_and_leaves_no_process_and_no_output(tmp
     big.write_text("".join(json.dumps(dict(r, id=f"copy{k}-{r['id']}", title=f"{r['title']} (copy {k})")) + "\n"
                            for k in range(8) for r in records), encoding="utf-8")
     out = tmp_path / "out"
+    # as from a terminal: a shell that ran this suite in the background passed SIGINT on ignored,
+    # and Python leaves an ignored SIGINT ignored
     proc = subprocess.Popen([sys.executable, "-m", "kgraph", "build", str(big), "--out", str(out), "--cache-dir",
                              str(tmp_path / "cache")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen = ""
     deadline = time.monotonic() + 120
     while "extracting" not in seen and time.monotonic() < deadline:  # the progress bar: parsing
