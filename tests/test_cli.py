@@ -204,8 +204,8 @@ def test_ctrl_c_during_the_parse_says_so_and_leaves_no_process_and_no_output(tmp
     import time
 
     # enough papers to parse in child processes for a few seconds: 320, each copy with a title of its
-    # own (copies with the same title would be merged into the forty, parsed in a second: on a busy
-    # machine the build could end before this process, waiting for the CPU, sent the signal)
+    # own (copies with the same title are merged back into the forty, parsed in about a second: too
+    # little for an interrupted build to show an orphaned parse process or a sender blocked on the pipe)
     big = tmp_path / "big.jsonl"
     records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
     big.write_text("".join(json.dumps(dict(r, id=f"copy{k}-{r['id']}", title=f"{r['title']} (copy {k})")) + "\n"
