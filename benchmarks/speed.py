@@ -117,9 +117,10 @@ def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None =
 
     import resource
 
+    from kgraph.config import available_cores
+
     def children_cpu() -> float:  # CPU seconds of finished child processes (the parse process)
-        r = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return r.ru_utime + r.ru_stime
+        return _cpu(resource.RUSAGE_CHILDREN)
 
     parse_cpu = [0.0]
     extract = knlp.extract
@@ -164,22 +165,16 @@ def child_build(inputs: str, cache_dir: str | None, out: str, dask: str | None =
         "dask": bool(dask), "spacy_parse_cpu": child_cpu if child_cpu > 0 and not dask else spacy_parse,
         # every CPU second of this process and the children it waited for (the parse processes,
         # the export's and linking's forks), and the cores it may run on
-        "cpu_total": _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN), "cores": _cores(),
+        "cpu_total": _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN), "cores": available_cores(),
     }
 
 
 def _cpu(who) -> float:
+    """CPU seconds (user + system) of ``resource.getrusage(who)``."""
     import resource
 
     r = resource.getrusage(who)
     return r.ru_utime + r.ru_stime
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def child_textnets(inputs: str) -> dict:
