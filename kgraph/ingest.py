@@ -80,6 +80,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .config import builtin_corpus_path  # the one home of the bundled corpus's path
 from .errors import InputError
 from . import text as _text
 
@@ -326,19 +327,6 @@ def _extra_name(name: str, position: int) -> str:
 
 
 # --------------------------------------------------------------------------- files
-def builtin_corpus_path() -> Path:
-    """The bundled corpus: 184 trending machine-learning papers (``txt`` format).
-
-    Examples
-    --------
-    >>> builtin_corpus_path().name
-    'trending_papers.txt'
-    """
-    from importlib.resources import files
-
-    return Path(str(files("kgraph").joinpath("data", "trending_papers.txt")))
-
-
 def detect_format(path: str | Path, fmt: str | None = None) -> str:
     """The input format of ``path``: ``fmt`` when given, else from the extension.
 

@@ -22,13 +22,13 @@ import pickle
 import stat
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from ._outdir import MARKER, check_output_dir
-from .config import BuildConfig
+from .config import BuildConfig, builtin_corpus_path
 from .errors import KgraphError
 
 if TYPE_CHECKING:  # importing this module stays cheap: the up-to-date check of `kgraph build` needs no pandas
@@ -282,18 +282,12 @@ def _model_identity(model: str) -> str:
     return model  # not installed: the build says so
 
 
-def _builtin_corpus() -> Path:
-    from importlib.resources import files
-
-    return Path(str(files("kgraph").joinpath("data", "trending_papers.txt")))  # as ingest.builtin_corpus_path
-
-
-# settings that shape the result; where the cache lives and where extraction runs (dask) do not
-RUN_ONLY_SETTINGS = ("cache_dir", "progress", "dask")
+#: Settings that do not shape the outputs (where the cache lives, where extraction runs): not in the key.
+RUN_ONLY_SETTINGS = tuple(f.name for f in fields(BuildConfig) if f.metadata.get("run_only"))
 
 
 def output_settings(config: BuildConfig) -> dict:
-    """The settings that shape the outputs: every field but where the cache lives and where extraction runs."""
+    """The settings that shape the outputs: every field but :data:`RUN_ONLY_SETTINGS`."""
     return {k: v for k, v in config.to_dict().items() if k not in RUN_ONLY_SETTINGS}
 
 
@@ -323,7 +317,7 @@ def build_key(config: BuildConfig) -> str:
             versions[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
             versions[pkg] = None
-    inputs = config.inputs or [_builtin_corpus()]
+    inputs = config.inputs or [builtin_corpus_path()]
     files = {"inputs": [_file_digest(Path(p)) for p in inputs],
              "thesaurus": _file_digest(Path(config.thesaurus)) if config.thesaurus else None,
              "stopwords": _file_digest(Path(config.stopwords)) if config.stopwords else None}
