@@ -385,12 +385,13 @@ def _code_time() -> int:
     return newest
 
 
-def up_to_date(out: str | Path, config: BuildConfig) -> PreviousBuild | None:
+def up_to_date(out: str | Path, config: BuildConfig, key: str | None = None) -> PreviousBuild | None:
     """The finished build in ``out`` if it is the one ``config`` would make now, else None.
 
     Up to date means: :func:`previous_build` finds a finished build, its key equals
-    :func:`build_key` of ``config``, and no file of kgraph's own code is newer than
-    it (as ``make`` would treat the program). Cheap: no spaCy, pandas or networkx.
+    :func:`build_key` of ``config`` (``key``, when the caller has computed it), and no
+    file of kgraph's own code is newer than it (as ``make`` would treat the program).
+    Cheap: no spaCy, pandas or networkx.
 
     Examples
     --------
@@ -398,9 +399,38 @@ def up_to_date(out: str | Path, config: BuildConfig) -> PreviousBuild | None:
     PreviousBuild(folder=PosixPath('outputs'), key='3f1c…', built_ns=1795837200000000000, files=(...))
     """
     prev = previous_build(out)
-    if prev is None or prev.key != build_key(config) or _code_time() > prev.built_ns:
+    if prev is None or prev.key != (key or build_key(config)) or _code_time() > prev.built_ns:
         return None
     return prev
+
+
+def build_into(out: str | Path, config: BuildConfig, *, force: bool = False,
+               progress: Callable[[int, int], None] | None = None,
+               warn: Callable[[str], None] | None = None) -> KnowledgeGraph | PreviousBuild:
+    """Build with ``config`` and write every output file into ``out``, unless it is up to date.
+
+    The inputs are hashed once (:func:`build_key`); when ``out`` already holds that
+    build (:func:`up_to_date`) and neither ``force`` nor ``config.cache_dir=None``
+    asks for a new one, nothing is read, parsed or loaded: the :class:`PreviousBuild`
+    found there is returned. Otherwise the new :class:`KnowledgeGraph`, with
+    ``run["written"]`` and ``run["notes"]``. Arguments as for :func:`build`.
+    """
+    key = build_key(config)  # before reading: a file changed meanwhile makes the next build redo this one
+    if not force and config.cache_dir is not None:
+        prev = up_to_date(out, config, key)
+        if prev is not None:
+            return prev
+    return _build_and_write(out, config, key, force, progress, warn)
+
+
+def _build_and_write(out, config: BuildConfig, key: str, force: bool, progress, warn) -> KnowledgeGraph:
+    check_output_dir(out, force=force)  # before the long part
+    kg = _build(config, key, progress=progress, warn=warn)
+    t = time.perf_counter()
+    written = kg.write(out, force=force)
+    kg.timings["export"] = round(time.perf_counter() - t, 3)
+    kg.run.update(written=list(written), notes=list(getattr(written, "notes", [])))
+    return kg
 
 
 def build(
@@ -450,6 +480,8 @@ def build(
     OutputError
         ``out`` is a file, or a folder kgraph did not make and ``force`` is False
         (checked before anything is parsed).
+    SettingError
+        A setting outside what it accepts (see :class:`~kgraph.config.BuildConfig`).
 
     Examples
     --------
@@ -465,35 +497,28 @@ def build(
         settings["inputs"] = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     config = replace(config, **settings) if config is not None else BuildConfig(**settings)
     if out is None:
-        return _build(config, progress=progress, warn=warn)
-
-    if not force and config.cache_dir is not None and up_to_date(out, config) is not None:
-        try:
-            kg = KnowledgeGraph.load(out)
-        except KgraphError:
-            kg = None  # the saved build is unreadable after all: build again
-        if kg is not None:
-            kg.config, kg.timings = config, {}
-            kg.run = {"parsed": 0, "from_cache": 0, "up_to_date": True, "written": [], "notes": []}
-            return kg
-    check_output_dir(out, force=force)  # before the long part
-    kg = _build(config, progress=progress, warn=warn)
-    t = time.perf_counter()
-    written = kg.write(out, force=force)
-    kg.timings["export"] = round(time.perf_counter() - t, 3)
-    kg.run.update(written=list(written), notes=list(getattr(written, "notes", [])))
+        return _build(config, build_key(config), progress=progress, warn=warn)
+    result = build_into(out, config, force=force, progress=progress, warn=warn)
+    if isinstance(result, KnowledgeGraph):
+        return result
+    try:
+        kg = KnowledgeGraph.load(out)
+    except KgraphError:  # its saved build is unreadable after all: build again
+        return _build_and_write(out, config, result.key, force, progress, warn)
+    kg.config, kg.timings = config, {}
+    kg.run = {"parsed": 0, "from_cache": 0, "up_to_date": True, "written": [], "notes": []}
     return kg
 
 
-def _build(config: BuildConfig, progress=None, warn=None) -> KnowledgeGraph:
-    """Every stage, from reading the files to the analysis, for :func:`build`."""
+def _build(config: BuildConfig, key: str, progress=None, warn=None) -> KnowledgeGraph:
+    """Every stage, from reading the files to the analysis, for :func:`build`; ``key`` is
+    :func:`build_key` of ``config``, computed once by the caller."""
     from . import nlp  # without pandas: the fork below is of a small process, early
 
     # spaCy loads in the first parse process while this one reads the papers and prepares the
     # later stages (stopped if the cache holds every paper)
     pre = None if config.dask else nlp.preload(config.model, config.batch_size)
     try:
-        key = build_key(config)  # before reading: a file changed meanwhile makes the next build redo this one
         return _build_with(config, pre, key, progress, warn)
     finally:
         if pre is not None:

@@ -213,6 +213,21 @@ def test_the_names_agree_with_the_exporter():
     assert pipeline.SUMMARY_NAME in export.OUTPUT_FILES
 
 
+def test_the_inputs_are_hashed_once_a_build(built, cache, tmp_path, monkeypatch):
+    """One key a run decides and goes into summary.json: up to date or not, the inputs are read
+    for the key once (they were read three times: the command's check, build's, _build's)."""
+    corpus, out, kg = built
+    out = copy_build(out, tmp_path / "out")
+    keys = []
+    real = pipeline.build_key
+    monkeypatch.setattr(pipeline, "build_key", lambda config: keys.append(1) or real(config))
+    assert kgraph.build(corpus, out=out, cache_dir=cache, min_df=1).run["up_to_date"] is True
+    assert len(keys) == 1
+    rebuilt = kgraph.build(corpus, out=out, cache_dir=cache, min_df=2)
+    assert rebuilt.run["up_to_date"] is False and len(keys) == 2
+    assert rebuilt.summary["build_key"] == real(rebuilt.config)
+
+
 NO_OP = """
 import atexit, sys
 from kgraph.cli import main
