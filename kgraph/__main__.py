@@ -1,3 +1,3 @@
-from ._quick import main
+from .cli import main
 
 main()

@@ -1,88 +1,118 @@
 """The ``kgraph`` command: a thin shell over the library.
 
 Every command parses its options, calls one library function and prints the
-result. A problem with the user's input or options is one line on stderr and
-exit status 2, never a traceback.
+result. The ``build`` command's settings are made from :class:`BuildConfig`'s
+fields (their metadata names each option, its help and its limits). A problem
+with the user's input or options is one line on stderr, ``kgraph: error: ...``,
+and exit status 2, never a traceback; Ctrl-C is ``kgraph: interrupted``, status 130.
+
+click, not typer: an up-to-date ``kgraph build`` is mostly the interpreter's start
+and the imports, and typer (with rich) costs several times click's import.
 """
 from __future__ import annotations
 
 import sys
 import time
+import types
+import typing
+from dataclasses import MISSING, fields
 from pathlib import Path
-from typing import List, Optional
 
-import typer
+import click
 
-from ._quick import nothing_to_do
-from .config import DEFAULT_MODEL, BuildConfig, default_cache_dir
+from . import __version__
+from .config import BuildConfig, SettingError, limits_text
 from .errors import KgraphError
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Build a knowledge graph that links scientific papers by the concepts they share.",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+
+class _Kgraph(click.Group):
+    """The command group, reporting every problem as one line (also under click's ``CliRunner``)."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        try:
+            super().main(args, prog_name or "kgraph", standalone_mode=False, **extra)
+            code = 0
+        except click.exceptions.NoArgsIsHelpError as exc:  # a bare `kgraph`: the help
+            exc.show()
+            code = exc.exit_code
+        except click.exceptions.Exit as exc:  # --help, --version
+            code = exc.exit_code
+        except click.ClickException as exc:  # a bad option or value
+            click.echo(f"kgraph: error: {exc.format_message()}", err=True)
+            code = 2
+        except SettingError as exc:
+            click.echo(f"kgraph: error: {exc.option or exc.setting} {exc.problem}", err=True)
+            code = 2
+        except KgraphError as exc:
+            click.echo(f"kgraph: error: {exc}", err=True)
+            code = 2
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("kgraph: interrupted", err=True)
+            code = 130
+        sys.exit(code)
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"kgraph: error: {message}", err=True)
-    raise typer.Exit(2)
+@click.group(cls=_Kgraph, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="kgraph", message="%(prog)s %(version)s")
+def app() -> None:
+    """Build a knowledge graph that links scientific papers by the concepts they share."""
+
+
+def main() -> None:
+    """Entry point of the ``kgraph`` console script."""
+    app.main(prog_name="kgraph")
 
 
 def _warn(message: str) -> None:
-    typer.echo(f"kgraph: warning: {message}", err=True)
+    click.echo(f"kgraph: warning: {message}", err=True)
+
+
+# ----------------------------------------------------------------------------- build
+def _setting_options(command):
+    """``command`` with one option per :class:`BuildConfig` field that names one in its metadata."""
+    hints = typing.get_type_hints(BuildConfig)
+    for f in reversed(fields(BuildConfig)):
+        meta = f.metadata
+        if not meta.get("option"):
+            continue
+        kind = hints[f.name]
+        if isinstance(kind, types.UnionType):  # X | None
+            kind = next(t for t in typing.get_args(kind) if t is not type(None))
+        default = f.default_factory() if f.default_factory is not MISSING else f.default
+        limits = limits_text(meta)
+        shown = [f"default: {default}"] if default not in (None, [], False) else []
+        if limits and "choices" not in meta:
+            shown.append(limits)
+        decls = [meta["option"], *([meta["short"]] if meta["short"] else []), f.name]
+        if kind is bool:
+            option = click.option(*decls, is_flag=True, default=None, help=meta["help"])
+        else:
+            if kind is Path:
+                kind = click.Path(path_type=Path)
+            elif typing.get_origin(kind) is list:
+                kind = str  # comma-separated; BuildConfig splits it
+            metavar = "[" + "|".join(meta["choices"]) + "]" if "choices" in meta else None
+            help = meta["help"] + (f"  [{'; '.join(shown)}]" if shown else "")
+            option = click.option(*decls, type=kind, default=None, metavar=metavar, help=help)
+        command = option(command)
+    return command
 
 
 @app.command()
-def build(
-    inputs: List[Path] = typer.Argument(
-        None, help="Input files: .jsonl, .csv/.tsv, .bib, .ris or .txt (title line, abstract line). "
-        "None: the built-in corpus of 184 papers.", show_default=False),
-    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder."),
-    format: Optional[str] = typer.Option(
-        None, "--format", "-f", help="Input format for every file (jsonl, csv, tsv, bib, ris, txt) "
-        "instead of guessing it from the extension."),
-    model: str = typer.Option(DEFAULT_MODEL, "--model", help="Installed spaCy pipeline to parse with."),
-    min_df: int = typer.Option(2, "--min-df", min=1, help="A concept becomes a graph node when found in at least "
-                               "this many papers."),
-    max_concepts: Optional[int] = typer.Option(None, "--max-concepts", min=1,
-                                               help="Keep at most this many concepts as nodes (highest scored)."),
-    thesaurus: Optional[Path] = typer.Option(None, "--thesaurus", help="VOSviewer thesaurus file: tab-separated, "
-                                             "header 'label<TAB>replace by'; an empty replacement drops the term."),
-    stopwords: Optional[Path] = typer.Option(None, "--stopwords", help="File of terms to drop, one a line."),
-    focus: Optional[str] = typer.Option(None, "--focus", help='Comma-separated focus terms, e.g. '
-                                        '"Boltzmann,rationale,reasoning,flow": they and every narrower concept '
-                                        'are highlighted.'),
-    link_weight: str = typer.Option("cosine", "--link-weight", help="Paper-link weight: cosine (of the papers' "
-                                    "concept vectors, rare concepts weigh more), idf (sum of shared concepts' idf), "
-                                    "count or jaccard."),
-    links_per_paper: int = typer.Option(10, "--links-per-paper", min=1,
-                                        help="Strongest links kept for each paper."),
-    backbone: Optional[float] = typer.Option(None, "--backbone", min=0.0, max=1.0,
-                                             help="Keep only links the disparity filter finds significant at "
-                                             "this level (e.g. 0.05): a sparser graph for large corpora."),
-    community_method: str = typer.Option("louvain", "--communities",
-                                         help="Community detection: louvain (networkx's, seeded), igraph (igraph's "
-                                         "Louvain) or leiden; the last two need 'pip install kgraph[igraph]' and "
-                                         "are much faster on large graphs."),
-    cache_dir: Path = typer.Option(default_cache_dir(), "--cache-dir",
-                                   help="Cache of extracted concepts: a rebuild parses only new papers."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache, and build even "
-                                  "when --out is up to date."),
-    batch_size: int = typer.Option(16, "--batch-size", min=1, help="spaCy batch size (16 measured fastest here)."),
-    dask: Optional[str] = typer.Option(None, "--dask", help="Run extraction on Dask: 'local' (a LocalCluster on "
-                                       "this machine) or a scheduler address such as tcp://host:8786."),
-    max_html_nodes: int = typer.Option(2000, "--max-html-nodes", min=10,
-                                       help="Above this many nodes the HTML keeps the strongest and says so."),
-    seed: int = typer.Option(42, "--seed", help="Seed for layout and communities (same seed, same picture)."),
-    strict: bool = typer.Option(False, "--strict", help="Stop at the first bad record instead of skipping it."),
-    force: bool = typer.Option(False, "--force", help="Build even when --out is up to date, and write into an "
-                               "existing folder that kgraph did not make (only files with kgraph's names are "
-                               "replaced)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-) -> None:
-    """Build the graph from INPUTS (default: the built-in corpus) and write every output file to --out.
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Output folder.")
+@_setting_options
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache, and build even when --out is "
+              "up to date.")
+@click.option("--force", is_flag=True, help="Build even when --out is up to date, and write into an existing "
+              "folder that kgraph did not make (only files with kgraph's names are replaced).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def build(inputs, out: Path, no_cache: bool, force: bool, quiet: bool, **settings) -> None:
+    """Build the graph from INPUTS and write every output file to --out.
+
+    INPUTS: .jsonl, .csv/.tsv, .bib, .ris or .txt files (a title line, then an
+    abstract line); none: the built-in corpus of 184 papers.
 
     Like make, nothing is done when --out already holds this build: the same input
     bytes, settings, spaCy pipeline and versions (kgraph's code no newer than the
@@ -91,22 +121,10 @@ def build(
     from . import pipeline  # cheap: spaCy, pandas and networkx load only when something is built
 
     started = time.perf_counter()
-    try:
-        config = BuildConfig(
-            inputs=list(inputs or []), format=format, model=model, min_df=min_df, max_concepts=max_concepts,
-            thesaurus=thesaurus, stopwords=stopwords, focus=focus or [], link_weight=link_weight,
-            links_per_paper=links_per_paper, backbone=backbone, community_method=community_method,
-            cache_dir=None if no_cache else cache_dir,
-            batch_size=batch_size,
-            strict=strict, dask=dask, seed=seed, max_html_nodes=max_html_nodes,
-        )
-    except ValueError as exc:
-        _fail(str(exc))
-    if not (force or no_cache):
-        prev = pipeline.up_to_date(out, config)
-        if prev is not None:
-            typer.echo(nothing_to_do(out, prev))
-            return
+    settings = {name: value for name, value in settings.items() if value is not None}  # the rest: defaults
+    if no_cache:
+        settings["cache_dir"] = None
+    config = BuildConfig(inputs=list(inputs), **settings)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -122,34 +140,39 @@ def build(
             bar.close()  # before the outputs are written
 
     try:
-        kg = pipeline.build(config=config, out=out, force=force, progress=progress, warn=_warn)
-    except KgraphError as exc:
-        _fail(str(exc))
+        result = pipeline.build_into(out, config, force=force, progress=progress, warn=_warn)
     finally:
         if bar is not None:
             bar.close()
-    if kg.run.get("up_to_date"):  # another run finished this very build meanwhile
-        typer.echo(f"{out}/ is up to date; nothing to do — --force rebuilds")
+    if isinstance(result, pipeline.PreviousBuild):
+        built = time.strftime("%Y-%m-%d %H:%M", time.localtime(result.built_ns / 1e9))
+        click.echo(f"{out}/ is up to date (build key {result.key[:12]}…, built {built}); nothing to do — "
+                   "--force rebuilds")
         return
-    _print_summary(kg, out, kg.run["written"], time.perf_counter() - started, notes=kg.run["notes"])
+    _print_summary(result, out, time.perf_counter() - started)
 
 
-def _print_summary(kg, out: Path, written, seconds: float, notes=()) -> None:
-    s = kg.summary
+def _print_summary(kg, out: Path, seconds: float) -> None:
+    s, run = kg.summary, kg.run
     lines = [
         f"papers      {s['papers']} read from {s['records']} records "
         f"({s['merged']} duplicates merged, {s['skipped']} skipped)",
-        f"parsed      {kg.run['parsed']} papers ({kg.run['from_cache']} from cache)",
+        f"parsed      {run['parsed']} papers ({run['from_cache']} from cache)",
         f"concepts    {s['concepts_extracted']} extracted, {s['concepts_selected']} selected as graph nodes",
         f"links       {s['paper_links']} paper links, {s['concept_links']} concept links, "
         f"{s['communities']} paper communities",
-        f"top         " + ", ".join(kg.top_concepts(8)["label"]),
-        f"outputs     {out}/: " + ", ".join(sorted(Path(p).name for p in written)),
-        *(f"note        {n}" for n in notes),
+        "top         " + ", ".join(kg.top_concepts(8)["label"]),
+        f"outputs     {out}/: " + ", ".join(sorted(Path(p).name for p in run["written"])),
+        *(f"note        {n}" for n in run["notes"]),
         "timings     " + ", ".join(f"{k} {v:.1f}s" for k, v in kg.timings.items()),
         f"done        in {seconds:.1f} s",
     ]
-    typer.echo("\n".join(lines))
+    click.echo("\n".join(lines))
+
+
+# ----------------------------------------------------------------------------- questions
+build_option = click.option("--build", "-b", "build_dir", type=click.Path(path_type=Path), default=Path("outputs"),
+                            show_default=True, help="Output folder of a build.")
 
 
 def _load(build_dir: Path):
@@ -165,87 +188,46 @@ def _table(df) -> str:
         return df.to_string(index=False)
 
 
-@app.command()
-def related(
-    paper: str = typer.Argument(..., help="Paper id, or a unique part of its title."),
-    k: int = typer.Option(10, "-k", min=1, help="How many related papers."),
-    build_dir: Path = typer.Option(Path("outputs"), "--build", "-b", help="Output folder of a build."),
-) -> None:
-    """Papers most strongly linked to PAPER, and the shared concepts that explain each link."""
+def _ask(question, *args):
+    """``question(*args)``; the ValueError of a paper or concept it cannot find becomes the user's error."""
     try:
-        kg = _load(build_dir)
-        pid = kg.find_paper(paper)
-        df = kg.related(pid, k=k)
-    except (KgraphError, ValueError) as exc:
-        _fail(str(exc))
+        return question(*args)
+    except ValueError as exc:
+        raise KgraphError(str(exc)) from None
+
+
+@app.command()
+@click.argument("paper")
+@click.option("-k", type=click.IntRange(min=1), default=10, show_default=True, help="How many related papers.")
+@build_option
+def related(paper: str, k: int, build_dir: Path) -> None:
+    """Papers most strongly linked to PAPER (its id, or a unique part of its title), and the
+    shared concepts that explain each link."""
+    kg = _load(build_dir)
+    pid = _ask(kg.find_paper, paper)
+    df = kg.related(pid, k=k)
     title = kg.papers.set_index("paper_id").at[pid, "title"]
-    typer.echo(f"{pid}: {title}\n")
-    typer.echo(_table(df) if len(df) else "(no links)")
+    click.echo(f"{pid}: {title}\n")
+    click.echo(_table(df) if len(df) else "(no links)")
 
 
 @app.command()
-def explain(
-    a: str = typer.Argument(..., help="First paper (id or unique part of the title)."),
-    b: str = typer.Argument(..., help="Second paper."),
-    build_dir: Path = typer.Option(Path("outputs"), "--build", "-b", help="Output folder of a build."),
-) -> None:
-    """Why papers A and B are linked: their shared concepts, or the shortest concept path between them."""
-    try:
-        kg = _load(build_dir)
-        df = kg.explain(a, b)
-    except (KgraphError, ValueError) as exc:
-        _fail(str(exc))
-    typer.echo(_table(df) if len(df) else "(no connection)")
+@click.argument("a")
+@click.argument("b")
+@build_option
+def explain(a: str, b: str, build_dir: Path) -> None:
+    """Why papers A and B (ids, or unique parts of their titles) are linked: their shared concepts,
+    or the shortest concept path between them."""
+    kg = _load(build_dir)
+    df = _ask(kg.explain, a, b)
+    click.echo(_table(df) if len(df) else "(no connection)")
 
 
 @app.command()
-def concepts(
-    top: int = typer.Option(20, "--top", "-n", min=1, help="How many concepts."),
-    build_dir: Path = typer.Option(Path("outputs"), "--build", "-b", help="Output folder of a build."),
-) -> None:
+@click.option("--top", "-n", type=click.IntRange(min=1), default=20, show_default=True, help="How many concepts.")
+@build_option
+def concepts(top: int, build_dir: Path) -> None:
     """The graph's concepts found in the most papers."""
-    try:
-        kg = _load(build_dir)
-    except KgraphError as exc:
-        _fail(str(exc))
+    kg = _load(build_dir)
     cols = [c for c in ("label", "doc_freq", "reach", "aliases", "broader", "community") if c in kg.concepts]
-    typer.echo(_table(kg.top_concepts(top)[cols]))
-
-
-def main() -> None:
-    """Entry point of the ``kgraph`` console script."""
-    try:
-        app()
-        code = 0
-    except SystemExit as exc:  # typer ends every command with one (130 after Ctrl-C, silently)
-        code = exc.code
-    except KeyboardInterrupt:
-        code = 130
-    if code == 130:
-        typer.echo("kgraph: interrupted", err=True)
-    exit_now(code)
-
-
-def exit_now(code: int | str | None = 0) -> None:
-    """End the process with ``code`` (as ``sys.exit`` reads it), skipping the interpreter's teardown.
-
-    Everything is flushed and the exit handlers run (logging, multiprocessing,
-    temporary folders); only freeing the objects one by one is skipped, which is
-    0.3-0.5 s after a build of a few thousand papers (graphs, tables and the
-    spaCy pipeline) and gains nothing: the process's memory goes back at once.
-    """
-    import atexit
-    import os
-
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):
-        print(code, file=sys.stderr)
-        code = 1
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # closed, or a broken pipe
-            pass
-    os._exit(code)
+    click.echo(_table(kg.top_concepts(top)[cols]))

@@ -91,7 +91,7 @@ def test_strict_mode_turns_the_first_skip_into_an_error(name):
 
 
 def test_cli_prints_one_line_and_exits_with_status_2(tmp_path):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from kgraph.cli import app
 

@@ -441,7 +441,7 @@ def test_only_the_beginning_of_an_overlong_abstract_is_parsed(corpus, tmp_path, 
 def test_an_abstract_over_spacys_limit_builds_with_a_note(corpus, tmp_path):
     """spaCy refuses a text of over 1,000,000 characters (and would need gigabytes for one):
     the build goes on with the abstract's beginning, says so, and keeps the whole text."""
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from kgraph.cli import app
 

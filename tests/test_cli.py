@@ -120,13 +120,86 @@ def test_refuses_a_folder_it_did_not_make(tmp_path):
 
 
 def test_help_is_complete():
+    """Every setting of BuildConfig that names an option is one, with its help printed whole
+    (typer's rich markup printed `pip install 'kgraph'`: it took [igraph] for a style)."""
+    from dataclasses import fields
+
+    from kgraph.config import BuildConfig
+
     r = kgraph("build", "--help")
     assert r.returncode == 0
-    for opt in ("--out", "--format", "--model", "--min-df", "--max-concepts", "--thesaurus", "--stopwords",
-                "--focus", "--cache-dir", "--no-cache", "--dask", "--strict", "--force", "--backbone",
-                "--communities"):
+    flat = " ".join(r.stdout.split())
+    table = [f.metadata for f in fields(BuildConfig) if f.metadata.get("option")]
+    assert len(table) >= 16
+    for meta in table:
+        assert meta["option"] in r.stdout and " ".join(meta["help"].split()) in flat, meta["option"]
+    for opt in ("--out", "--no-cache", "--force", "--quiet"):  # the command's own
         assert opt in r.stdout, opt
+    assert "pip install 'kgraph[igraph]'" in flat and "pip install 'kgraph[dask]'" in flat
     assert kgraph("--help").returncode == 0
+
+
+def test_version():
+    import kgraph as kg
+
+    r = kgraph("--version")
+    assert r.returncode == 0 and r.stdout == f"kgraph {kg.__version__}\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--link-weight", "magic"], "--link-weight must be cosine, idf, count or jaccard, not 'magic'"),
+    (["--communities", "spectral"], "--communities must be louvain, igraph or leiden, not 'spectral'"),
+    (["--min-df", "0"], "--min-df must be at least 1, not 0"),
+    (["--backbone", "2"], "--backbone must be in (0, 1], not 2.0"),
+    (["--max-html-nodes", "5"], "--max-html-nodes must be at least 10, not 5"),
+    (["--min-df", "x"], None),  # click's own words, which name the option too
+    (["--what"], None),
+])
+def test_a_bad_option_is_one_line_naming_the_option(tmp_path, args, message):
+    r = kgraph("build", DATA / "small.jsonl", "--out", tmp_path / "o", "--no-cache", *args)
+    assert (r.returncode, r.stdout) == (2, "")
+    if message:
+        assert r.stderr == f"kgraph: error: {message}\n"
+    else:
+        assert r.stderr.startswith("kgraph: error: ") and r.stderr.count("\n") == 1 and args[0] in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_every_setting_option_reaches_the_build(tmp_path, monkeypatch):
+    """The options made from BuildConfig's fields set those fields (checked in this process)."""
+    from dataclasses import fields
+
+    from click.testing import CliRunner
+
+    from kgraph import cli, pipeline
+    from kgraph.config import BuildConfig
+
+    igraph = pytest.importorskip("igraph")  # noqa: F841  --communities leiden needs it
+    words = tmp_path / "words.txt"
+    words.write_text("label\treplace by\n", encoding="utf-8")
+    given = {"format": "csv", "model": "my_model", "min_df": 3, "max_concepts": 50, "thesaurus": words,
+             "stopwords": words, "focus": ["Boltzmann", "flow"], "link_weight": "idf", "links_per_paper": 4,
+             "backbone": 0.05, "community_method": "leiden", "batch_size": 8, "cache_dir": tmp_path / "c",
+             "strict": True, "dask": "local", "seed": 7, "max_html_nodes": 300}
+    args = ["build", str(DATA / "small.jsonl"), "--out", str(tmp_path / "o")]
+    for f in fields(BuildConfig):
+        option = f.metadata.get("option")
+        if option:
+            value = given.pop(f.name)
+            args += [option] if value is True else [option, ",".join(value) if isinstance(value, list) else str(value)]
+    assert not given  # every option is tried
+    seen = []
+    monkeypatch.setattr(pipeline, "build_into",
+                        lambda out, config, **kw: seen.append(config) or pipeline.PreviousBuild(out, "0" * 64, 0, ()))
+    r = CliRunner().invoke(cli.app, args)
+    assert r.exit_code == 0, r.output
+    want = BuildConfig(inputs=[DATA / "small.jsonl"], format="csv", model="my_model", min_df=3, max_concepts=50,
+                       thesaurus=words, stopwords=words, focus="Boltzmann,flow", link_weight="idf",
+                       links_per_paper=4, backbone=0.05, community_method="leiden", batch_size=8,
+                       cache_dir=tmp_path / "c", strict=True, dask="local", seed=7, max_html_nodes=300)
+    assert seen == [want]
+    r = CliRunner().invoke(cli.app, ["build", "--out", str(tmp_path / "o"), "--cache-dir", "x", "--no-cache"])
+    assert seen[-1] == BuildConfig(cache_dir=None)  # the defaults are BuildConfig's
 
 
 def test_backbone_keeps_only_significant_links(tmp_path, corpus, built):
@@ -164,7 +237,7 @@ def test_leiden_communities_label_the_same_papers(tmp_path, corpus, built):
     summary = json.loads((other / "summary.json").read_text(encoding="utf-8"))
     assert summary["settings"]["community_method"] == "leiden"
     r = kgraph("build", corpus, "--out", tmp_path / "x", "--no-cache", "--communities", "spectral")
-    assert r.returncode == 2 and "Traceback" not in r.stderr and "community_method" in r.stderr
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "--communities" in r.stderr
 
 
 def test_igraph_methods_say_what_to_install_when_igraph_is_missing(monkeypatch):
@@ -177,23 +250,6 @@ def test_igraph_methods_say_what_to_install_when_igraph_is_missing(monkeypatch):
     with pytest.raises(ValueError, match=r"pip install 'kgraph\[igraph\]'"):
         BuildConfig(community_method="leiden")
     assert BuildConfig(community_method="louvain").community_method == "louvain"
-
-
-def test_the_command_flushes_runs_exit_handlers_and_keeps_the_exit_status(tmp_path):
-    """``kgraph`` ends without the interpreter's teardown (cli.exit_now), but nothing is lost."""
-    script = tmp_path / "run.py"
-    script.write_text(
-        "import atexit, sys\n"
-        "from kgraph.cli import exit_now\n"
-        "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
-        "sys.stdout.write('x' * 200000)  # buffered, not yet written\n"
-        "arg = sys.argv[1]\n"
-        "exit_now(None if arg == 'none' else int(arg) if arg.isdigit() else arg)\n", encoding="utf-8")
-    for arg, code in (("0", 0), ("none", 0), ("3", 3), ("bad thing", 1)):  # as sys.exit reads its argument
-        r = subprocess.run([sys.executable, str(script), arg], capture_output=True, text=True, timeout=60)
-        assert r.returncode == code and r.stdout == "x" * 200000, arg
-        assert "handler ran" in r.stderr
-    assert "bad thing" in r.stderr
 
 
 def test_ctrl_c_during_the_parse_says_so_and_leaves_no_process_and_no_output(tmp_path, corpus):

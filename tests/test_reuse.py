@@ -233,9 +233,9 @@ import atexit, sys
 from kgraph.cli import main
 sys.argv = ["kgraph", *sys.argv[1:]]
 
-@atexit.register  # the command ends the process itself, after the exit handlers
+@atexit.register
 def imported():
-    heavy = [m for m in ("spacy", "pandas", "networkx", "numpy", "scipy") if m in sys.modules]
+    heavy = [m for m in ("spacy", "pandas", "networkx", "numpy", "scipy", "typer", "rich") if m in sys.modules]
     print("imported:", ",".join(heavy) or "-", file=sys.stderr)
 
 main()
@@ -248,6 +248,7 @@ def kgraph_cli(*args):
 
 
 def test_the_command_does_nothing_without_loading_spacy_pandas_or_networkx(built, tmp_path):
+    """Nor the saved build (unpickling it loads pandas and networkx), nor typer and rich."""
     corpus, out, _ = built
     out = copy_build(out, tmp_path / "out")  # made by kgraph.build(out=...): the command sees the same build
     before = files_of(out)
@@ -270,68 +271,3 @@ def test_the_command_rebuilds_with_force_or_no_cache(built, cache, tmp_path):
     assert "parsed      6 papers (0 from cache)" in r.stdout
     help_text = kgraph_cli("build", "--help").stdout
     assert "up to date" in help_text and "--force" in help_text and "--no-cache" in help_text
-
-
-QUICK = NO_OP.replace("from kgraph.cli import main", "from kgraph._quick import main").replace(
-    '("spacy", "pandas", "networkx", "numpy", "scipy")', '("spacy", "pandas", "networkx", "numpy", "scipy", "typer")')
-
-
-def test_the_console_script_answers_an_up_to_date_build_before_importing_typer(built, tmp_path):
-    corpus, out, _ = built
-    out = copy_build(out, tmp_path / "out")
-    args = ["build", corpus, "--out", out, "--min-df", "1", "--cache-dir", tmp_path / "cache"]
-    full = kgraph_cli(*args)
-    quick = subprocess.run([sys.executable, "-c", QUICK, *map(str, args)], capture_output=True, text=True,
-                           timeout=300)
-    assert quick.returncode == 0, quick.stderr
-    assert quick.stdout == full.stdout and "is up to date (build key " in quick.stdout
-    assert "imported: -" in quick.stderr  # no typer either
-
-
-def test_the_quick_reading_agrees_with_the_full_command_or_hands_over(built, tmp_path):
-    from kgraph import _quick
-
-    corpus, out, _ = built
-    out = copy_build(out, tmp_path / "out")
-    same = [str(corpus), "--out", str(out), "--min-df", "1"]
-    expected = kgraph_cli("build", *same).stdout.rstrip("\n")
-    assert "is up to date" in expected
-    for args in (same, [str(corpus), f"--out={out}", "--min-df=1", "-q"], ["-o", str(out), "--min-df", "1", str(corpus)],
-                 same + ["--seed", "42"]):
-        assert _quick.up_to_date_message(args) == expected, args
-    for extra in (["--force"], ["--no-cache"], ["--help"], ["--what"], ["--"], ["--seed"], ["--min-df", "x"],
-                  ["--backbone", "2"], ["--seed", "7"], ["--strict"], [f"-o{out}"]):
-        assert _quick.up_to_date_message(same + extra) is None, extra
-    assert _quick.up_to_date_message([str(corpus), "--out", str(out), "--min-df", "0"]) is None  # out of range
-
-
-def test_the_quick_table_is_the_build_command_s_options_and_defaults():
-    import typer.main
-
-    from kgraph import _quick
-    from kgraph.cli import app
-
-    command = typer.main.get_command(app).commands["build"]
-    seen = set()
-    for p in command.params:
-        if p.param_type_name == "argument":
-            assert p.name == "inputs"
-            continue
-        opts = set(p.opts) | set(p.secondary_opts)
-        seen |= opts
-        if p.is_flag:
-            assert opts <= set(_quick.FLAGS) | _quick.FULL_COMMAND, opts
-            continue
-        long = next(o for o in p.opts if o.startswith("--"))
-        param, kind, default, low, high = _quick.VALUE_OPTIONS[long]
-        assert param == p.name, long
-        assert {s for s, o in _quick.SHORT.items() if o == long} == {o for o in p.opts if not o.startswith("--")}
-        if long == "--cache-dir":
-            assert default is None and p.default is not None  # default_cache_dir(), filled in later
-        else:
-            assert default == p.default, (long, default, p.default)
-        ranged = p if hasattr(p, "min") else p.type  # typer's own option (0.2x) or click's IntRange
-        assert (low, high) == (getattr(ranged, "min", None), getattr(ranged, "max", None)), long
-        assert not getattr(p, "envvar", None), long  # the quick reading reads no environment
-    seen |= {"--help", "-h"}  # the app's help_option_names, not a parameter
-    assert set(_quick.VALUE_OPTIONS) | set(_quick.SHORT) | set(_quick.FLAGS) | _quick.FULL_COMMAND == seen
