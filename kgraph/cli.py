@@ -219,8 +219,18 @@ def explain(a: str, b: str, build_dir: Path) -> None:
     """Why papers A and B (ids, or unique parts of their titles) are linked: their shared concepts,
     or the shortest concept path between them."""
     kg = _load(build_dir)
-    df = _ask(kg.explain, a, b)
-    click.echo(_table(df) if len(df) else "(no connection)")
+    a, b = _ask(kg.find_paper, a), _ask(kg.find_paper, b)
+    df = kg.explain(a, b)
+    case = df.attrs.get("case")
+    if case == "shared":
+        click.echo(f"{a} and {b} share {len(df)} concept{'s' * (len(df) > 1)}:\n")
+        click.echo(_table(df[["id", "label", "contribution", "share"]].rename(columns={"id": "concept_id"})))
+    elif case == "path":  # no contribution to show: one line, the nearest connection
+        between = [label if kind == "concept" else f"paper {pid}"
+                   for kind, pid, label in zip(df["kind"], df["id"], df["label"])][1:-1]
+        click.echo(f"{a} and {b} share no concept; the nearest connection: {' → '.join(between)}")
+    else:
+        click.echo(f"{a} and {b} share no concept, and no chain of concepts and papers joins them")
 
 
 @app.command()

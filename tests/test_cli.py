@@ -88,8 +88,23 @@ def test_questions_over_a_saved_build(built):
     assert b in r.stdout
     r = kgraph("explain", a, b, "--build", out)
     assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"{a} and {b} share ") and "contribution" in r.stdout and "NaN" not in r.stdout
     r = kgraph("concepts", "--top", "5", "--build", out)
     assert r.returncode == 0 and len(r.stdout.splitlines()) >= 5
+
+
+def test_explain_two_papers_without_a_shared_concept_says_so(built):
+    """One line, not a table of NaN contributions."""
+    from kgraph.pipeline import KnowledgeGraph
+
+    out, _ = built
+    kg = KnowledgeGraph.load(out)
+    ids = kg.papers["paper_id"].tolist()
+    a, b = next((a, b) for i, a in enumerate(ids) for b in ids[i + 1:] if kg.explain(a, b).attrs["case"] != "shared")
+    r = kgraph("explain", a, b, "--build", out)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("\n") == 1 and r.stdout.startswith(f"{a} and {b} share no concept")
+    assert "NaN" not in r.stdout
 
 
 def test_bad_input_is_one_line_exit_2(tmp_path):
