@@ -8,21 +8,24 @@
 """
 __version__ = "0.1.0"
 
-from .config import BuildConfig  # noqa: E402
+from .config import BuildConfig, SettingError  # noqa: E402
 from .errors import InputError, KgraphError, OutputError  # noqa: E402
+
+# loaded when first used: they import pandas, networkx and spaCy, which `kgraph build` on
+# up-to-date outputs and `kgraph --help` never need
+_LAZY = {"build": "pipeline", "KnowledgeGraph": "pipeline", "read_papers": "ingest"}
+
+__all__ = ["build", "KnowledgeGraph", "BuildConfig", "read_papers", "KgraphError", "InputError", "OutputError",
+           "SettingError"]
 
 
 def __getattr__(name):
-    # heavy modules (spaCy, pandas) load only when used
-    if name in ("build", "KnowledgeGraph"):
-        from . import pipeline
+    if name in _LAZY:
+        import importlib
 
-        return getattr(pipeline, name)
-    if name == "read_papers":
-        from .ingest import read_papers
-
-        return read_papers
-    raise AttributeError(name)
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["build", "KnowledgeGraph", "BuildConfig", "read_papers", "KgraphError", "InputError", "OutputError"]
+def __dir__():  # dir(kgraph) and tab completion show the lazy names too
+    return sorted(set(globals()) | set(__all__))

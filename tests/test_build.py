@@ -94,3 +94,17 @@ def test_paper_links_explain_themselves(kg):
     deg = pd.concat([pl["source"], pl["target"]]).value_counts()
     assert len(deg) == len(kg.papers)
     assert (deg >= kg.config.links_per_paper).all()
+
+
+def test_dir_and_tab_completion_list_the_lazy_names():
+    """build and KnowledgeGraph load pandas and spaCy only when used, and dir() shows them anyway."""
+    import subprocess
+    import sys
+
+    code = ("import sys, kgraph; names = dir(kgraph); "
+            "print(all(n in names for n in kgraph.__all__), 'pandas' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.stdout.split() == ["True", "False"], r.stderr
+    assert {"build", "KnowledgeGraph", "read_papers", "BuildConfig"} <= set(dir(kgraph))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        kgraph.nope
