@@ -369,8 +369,8 @@ def write_tables(kg, folder, names: Iterable[str] | None = None) -> list[Path]:
     (or only the tables ``names``).
 
     UTF-8, header row, contract columns first; floats with 6 significant digits,
-    missing values as empty fields. Read them back with
-    ``pd.read_csv(path, keep_default_na=False)``.
+    missing values as empty fields. Read them back with ids as text (``0712.3825`` is not a number):
+    ``pd.read_csv(path, keep_default_na=False, dtype={c: str for c in ("paper_id", "concept_id", "source", "target")})``.
     """
     folder = Path(folder)
     names = list(TABLE_COLUMNS if names is None else names)

@@ -122,7 +122,8 @@ _ALIASES = {
     "url": "url", "link": "url",
     "arxiv_id": "arxiv",
 }
-_JSON = json.JSONDecoder(strict=False)  # raw tabs/control characters inside strings are cleaned later
+_JSON = json.JSONDecoder(strict=False,  # raw tabs/control characters inside strings are cleaned later
+                         parse_float=str)  # as written: the arXiv id 1706.03760 is not the float 1706.0376
 _RESERVED = {c.lower() for c in PAPER_COLUMNS} | {"community", "degree", "pagerank", "betweenness"}
 
 # One str.translate does the character-level hygiene: line breaks become spaces, the other
@@ -407,7 +408,11 @@ def _jsonl(path: Path, on_skip: SkipHandler) -> Iterator[tuple[int, dict, dict]]
             if first and text.lstrip().startswith("["):
                 raise InputError("this looks like one JSON array, not JSON Lines (one object a line)",
                                  file=str(path), record=number) from None
-            on_skip(number, f"invalid JSON ({e.msg.removesuffix(' at')} at column {e.colno})")
+            why = f"invalid JSON ({e.msg.removesuffix(' at')} at column {e.colno})"
+            if re.fullmatch(r"0\d", text[max(e.pos - 1, 0):e.pos + 1]):  # {"id": 0712.3825}
+                number_text = re.match(r"[\d.]+", text[e.pos - 1:]).group()
+                why += f"; a JSON number cannot start with 0: quote it (\"{number_text}\")"
+            on_skip(number, why)
             continue
         finally:
             first = False

@@ -107,6 +107,33 @@ def test_explain_two_papers_without_a_shared_concept_says_so(built):
     assert "NaN" not in r.stdout
 
 
+def test_ids_that_look_like_numbers_stay_text(tmp_path):
+    """An arXiv id is text: 0712.3825 is not 712.3825 (CSV), nor 1706.03760 the float 1706.0376 (a JSON
+    number); read back by KnowledgeGraph.load, from papers.csv as its writer says, and by the commands."""
+    from kgraph.pipeline import KnowledgeGraph
+
+    (tmp_path / "old.csv").write_text("id,title,abstract\n0712.3825,Graph neural networks for molecules,"
+                                      "We train graph neural networks on small molecules.\n", encoding="utf-8")
+    (tmp_path / "new.jsonl").write_text(
+        '{"id": 1706.03760, "title": "Attention in graph neural networks", "abstract": "Graph neural networks '
+        'attend to small molecules."}\n'
+        '{"id": 0704.0001, "title": "Not JSON", "abstract": "A JSON number cannot start with a zero."}\n',
+        encoding="utf-8")
+    out = tmp_path / "out"
+    r = kgraph("build", tmp_path / "old.csv", tmp_path / "new.jsonl", "--out", out, "--no-cache", "--min-df", "1",
+               "-q")
+    assert r.returncode == 0, r.stderr
+    assert 'new.jsonl:2: invalid JSON' in r.stderr and 'quote it ("0704.0001")' in r.stderr
+    ids = ["0712.3825", "1706.03760"]
+    assert KnowledgeGraph.load(out).papers["paper_id"].tolist() == ids
+    for table, columns in (("papers.csv", ["paper_id"]), ("paper_links.csv", ["source", "target"])):
+        back = pd.read_csv(out / table, keep_default_na=False,
+                           dtype={c: str for c in ("paper_id", "concept_id", "source", "target")})
+        assert sorted(back[columns].stack()) == ids, table
+    r = kgraph("related", "0712.3825", "--build", out)
+    assert r.returncode == 0 and r.stdout.startswith("0712.3825: Graph neural networks") and "1706.03760" in r.stdout
+
+
 def test_bad_input_is_one_line_exit_2(tmp_path):
     bad = tmp_path / "papers.xyz"
     bad.write_text("hello", encoding="utf-8")
