@@ -686,10 +686,6 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if a.child:
         print(json.dumps(CHILDREN[a.child](**json.loads(a.args))), flush=True)
-        if a.child == "build":  # a build ends as the `kgraph build` command ends
-            from kgraph.cli import exit_now
-
-            exit_now(0)
         return 0
 
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
