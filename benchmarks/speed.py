@@ -294,7 +294,7 @@ def kgraph_build(python: str, src: Path, cwd: Path, inputs: Path | None, out: Pa
     cmd = [python, "-m", "kgraph", "build", *([str(inputs)] if inputs else []), "--out", str(out),
            "--cache-dir", str(cache), *extra]
     r = run(cmd, src, cwd)
-    r["up_to_date"] = "nothing to do" in r["output"]  # "OUT is up to date (...); nothing to do"
+    r["up_to_date"] = "nothing to do" in r["output"] + r["stderr"]  # "OUT is up to date (...); nothing to do"
     if "error" not in r and not r["up_to_date"]:
         r["papers"] = json.loads((out / "summary.json").read_text(encoding="utf-8"))["papers"]
     return r
