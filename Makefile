@@ -38,13 +38,14 @@ screenshot: install browser $(VENV)/.test-installed
 	$(PY) -m kgraph.screenshot outputs/graph.html outputs/graph.png
 
 # Peers (YAKE, TextRank, SGRank, textnets, scikit-learn) live in their own venv: textnets pins pandas 2.
+# speed.py runs kgraph in .venv (as users install it) and textnets in .venv-bench.
 BENCH := .venv-bench
 $(BENCH)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(BENCH)
 	$(BENCH)/bin/pip install -q -e '.[bench]'
 	touch $@
 
-bench: $(BENCH)/.installed
+bench: install $(BENCH)/.installed
 	$(BENCH)/bin/python benchmarks/keyphrases.py ../shared/data/keyphrases_inspec_dev.jsonl
 	$(BENCH)/bin/python benchmarks/links.py ../shared/data/links_arxiv_dev.jsonl
 	$(BENCH)/bin/python benchmarks/speed.py
