@@ -389,7 +389,7 @@ def child_synthetic(n_papers: int, per_paper: int, out: str, community_method: s
 
 def child_write_builtin(out: str) -> dict:
     """The built-in corpus as JSONL (so 1 % of it can be held out like any file)."""
-    from kgraph.ingest import read_papers
+    from kgraph.sources import read_papers
 
     papers, _ = read_papers(None)
     with open(out, "w", encoding="utf-8") as fh:

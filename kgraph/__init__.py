@@ -19,7 +19,7 @@ def __getattr__(name):
 
         return getattr(pipeline, name)
     if name == "read_papers":
-        from .ingest import read_papers
+        from .sources import read_papers
 
         return read_papers
     raise AttributeError(name)

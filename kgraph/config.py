@@ -68,8 +68,8 @@ class BuildConfig:
     inputs : list of path
         Input files; empty means the built-in corpus.
     format : str, optional
-        Force the input format (``jsonl``, ``csv``, ``bib``, ``ris``, ``txt``)
-        instead of guessing it from the extension.
+        Read every input file as this format (one of :data:`kgraph.sources.FORMATS`)
+        instead of telling each file's format from its content and extension.
     model : str
         Name of an installed spaCy pipeline.
     min_df : int

@@ -63,7 +63,7 @@ def test_the_table_says_how_much_of_the_load_ran_before_the_nlp_stage():
 def test_the_build_child_runs_against_todays_kgraph(tmp_path):
     """speed.py wraps kgraph.nlp's functions by name to time them: a renamed one must fail here,
     not in the next benchmark run (a cold build of 40 papers in a fresh process)."""
-    from kgraph.ingest import read_papers
+    from kgraph.sources import read_papers
 
     papers, _ = read_papers(None)
     corpus = tmp_path / "c.jsonl"
