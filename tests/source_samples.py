@@ -65,9 +65,11 @@ def _wrap(tag_width: int, text: str, width: int = 78) -> list[str]:
 
 # --------------------------------------------------------------------------- Web of Science
 def _wos_tag(tag: str, values: list[str]) -> list[str]:
+    """A field: one value per line for the list tags (AU, AF, CR: never wrapped), else wrapped at 78."""
     out = []
     for k, value in enumerate(values):
-        for j, piece in enumerate(_wrap(3, value)):
+        pieces = [value] if tag in ("AU", "AF", "CR") else _wrap(3, value)
+        for j, piece in enumerate(pieces):
             out.append(f"{tag if k == 0 and j == 0 else '  '} {piece}")
     return out
 

@@ -24,8 +24,8 @@ from .. import text as _text
 PAPER_COLUMNS = ["paper_id", "title", "abstract", "year", "authors", "venue", "doi", "url", "keywords",
                  "references", "format", "source"]
 
-#: The earliest year kept; later than this year + 1 is not kept either (a typo or a placeholder).
-FIRST_YEAR = 1500
+#: The years kept: from 1500 to next year (a later one is a typo or a placeholder).
+FIRST_YEAR, LAST_YEAR = 1500, datetime.date.today().year + 1
 
 SkipHandler = Callable[[object, str], None]
 NoteHandler = Callable[[object, str], None]
@@ -124,6 +124,9 @@ _BOILERPLATE = re.compile(
     r"held\b|owned\b|may be transferred)|protected by copyright|^published by\b|^licensee\b|open[- ]access article|"
     r"creative\s?commons|\bCC[- ]BY\b|distributed under the terms of",
     re.IGNORECASE)
+# where a copyright notice starts, maybe within a sentence that has no full stop before it
+_NOTICE = re.compile(r"(?:\bcrown\s+)?\bcopyright\s*(?:©|\(c\)|\d{4})|©|\(c\)\s*(?:\d{4}|the\s+authors?)",
+                     re.IGNORECASE)
 # a sentence ends at . ! or ? (and maybe a closing quote or bracket), then a space and a capital
 # letter, a digit, ©, ( or [
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[A-Z0-9©(\[])")
@@ -136,9 +139,15 @@ _HEADING_WORDS = (
     "results?|findings|conclusions?|discussion|interpretation|significance|implications?|limitations|"
     "summary|originality|value|practical|social|research|clinical|relevance|trial|registration|evidence|"
     "data|sources|selection|synthesis|review|key|expert|opinion|areas|covered|and|of")
-_HEADING = re.compile(r"(?:^|(?<=[.!?]\s))(?:%s)(?:[ /-]+(?:%s)){0,4}\s*:\s*" % (_HEADING_WORDS, _HEADING_WORDS),
+# matched backwards from each colon, on the text before it: a heading starts the text or a sentence
+_HEADING = re.compile(r"(?:^|(?<=[.!?]\s))(?:%s)(?:[ /-]+(?:%s)){0,4}\s*$" % (_HEADING_WORDS, _HEADING_WORDS),
                       re.IGNORECASE)
-_LEADING_ABSTRACT = re.compile(r"^abstract\s*[:.\-–—]?\s+(?=\S)", re.IGNORECASE)
+_HEADING_SPAN = 80  # characters before a colon that can hold a heading
+# cheap tests first: most abstracts have none of these
+_NOTICE_HINTS = ("©", "(c)", "copyright", "rights reserved", "published by", "licensee", "open access",
+                 "open-access", "creative", "cc by", "cc-by", "distributed under")
+# "Abstract: We...", "ABSTRACT. We...", "Abstract We..." (OpenAlex), not "Abstract syntax trees..."
+_LEADING_ABSTRACT = re.compile(r"^(?i:abstract)(?:\s*[:.\-–—]\s*|\s+(?=[A-Z]))")
 _NO_ABSTRACT = re.compile(r"^[\[(]?\s*(?:no\s+abstract(?:\s+(?:is\s+)?available)?|abstract\s+not\s+available|"
                           r"not\s+available|n/?a|none)\s*\.?\s*[\])]?\.?$", re.IGNORECASE)
 
@@ -164,18 +173,37 @@ def clean_abstract(abstract: str) -> str:
     if not abstract or _NO_ABSTRACT.match(abstract):
         return ""
     text = _LEADING_ABSTRACT.sub("", abstract)
-    if "©" in text or _BOILERPLATE.search(text):
+    lower = text.lower()
+    if any(hint in lower for hint in _NOTICE_HINTS):
         kept = []
         for sentence in _SENTENCE_END.split(text):
-            if "©" in sentence and not sentence.startswith(("©", "Copyright", "Crown")):
-                sentence = sentence[:sentence.index("©")].rstrip()  # "...our results.© 2020 IEEE"
-                sentence = re.sub(r"\b(?:crown\s+)?copyright\s*$", "", sentence, flags=re.IGNORECASE).rstrip()
+            notice = _NOTICE.search(sentence)
+            if notice:  # the rest is the notice: "...at https://x.org (C) 2020 Elsevier", "...results.© 2020 IEEE"
+                sentence = sentence[:notice.start()]
+                bracket = sentence.rfind("(")
+                if bracket >= 0 and ")" not in sentence[bracket:]:  # "(PsycInfo Database Record (c) 2020 APA)"
+                    sentence = sentence[:bracket]
+                sentence = sentence.rstrip()
             if sentence and not _BOILERPLATE.search(sentence):
                 kept.append(sentence)
         text = " ".join(kept)
     if ":" in text:
-        text = _HEADING.sub("", text)
+        text = _without_headings(text)
     return text.strip()
+
+
+def _without_headings(text: str) -> str:
+    out, done = [], 0
+    for colon in re.finditer(r"\s*:\s*", text):
+        start = max(done, colon.start() - _HEADING_SPAN)
+        before = text[start:colon.start()]
+        heading = _HEADING.search(before)
+        # at the slice's start is the start of a sentence only where the text or a heading ended
+        if heading and (heading.start() > 0 or start == done):
+            out.append(text[done:start + heading.start()])
+            done = colon.end()
+    out.append(text[done:])
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- values
@@ -367,12 +395,11 @@ def make_paper(fields: dict, extras: dict, fmt: str, source: str, record,
             on_note(record, f"the {name} is {length:,} characters long; concepts come from its first "
                             f"{limit:,} only")
     year = year_of(fields.get("year"))
-    last = datetime.date.today().year + 1
     if isinstance(year, str):
         on_note(record, f"year {year[:40]!r} is not a number; left empty")
         year = None
-    elif year is not None and not FIRST_YEAR <= year <= last:
-        on_note(record, f"year {year} is outside {FIRST_YEAR}-{last}; left empty")
+    elif year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        on_note(record, f"year {year} is outside {FIRST_YEAR}-{LAST_YEAR}; left empty")
         year = None
     doi = doi_of(fields.get("doi"))
     url = scalar_text(fields.get("url"))

@@ -167,17 +167,17 @@ class _Papers:
         self.by_content: dict[tuple, int] = {}
 
     @staticmethod
-    def _content(row: dict) -> tuple:
+    def content(row: dict) -> tuple:
+        """The key of a paper's text (computed once per record: it is the costly one)."""
         key = (title_key(row["title"]), title_key(row["abstract"]))
         return key if row["abstract"] else (*key, row["year"], title_key(row["authors"]))
 
-    def find(self, row: dict) -> tuple[int | None, str]:
+    def find(self, row: dict, content: tuple) -> tuple[int | None, str]:
         if row["doi"] and row["doi"] in self.by_doi:
             return self.by_doi[row["doi"]], "same DOI"
         candidates = []
         if row["_id_from"] != "title" and row["paper_id"] in self.by_id:
             candidates.append((self.by_id[row["paper_id"]], "same id"))
-        content = self._content(row)
         if content in self.by_content:
             candidates.append((self.by_content[content], "same title and abstract"))
         for index, why in candidates:
@@ -188,13 +188,16 @@ class _Papers:
 
     def merge(self, index: int, row: dict) -> None:
         kept = self.rows[index]
+        filled = False
         for name, value in row.items():
             if name not in ("paper_id", "source", "_id_from") and value not in ("", None) \
                     and kept.get(name) in ("", None):
                 kept[name] = value
-        self._register(index)
+                filled = True
+        if filled:  # now also found under its new DOI or text
+            self._register(index, self.content(kept))
 
-    def add(self, row: dict) -> str | None:
+    def add(self, row: dict, content: tuple) -> str | None:
         """Add a new paper; returns a note when its id had to be changed to stay unique."""
         note = None
         if row["paper_id"] in self.by_id:
@@ -205,15 +208,15 @@ class _Papers:
             note = (f"id {base!r} is already the id of another paper (a different DOI, title or abstract); "
                     f"this record's paper_id is {row['paper_id']!r}")
         self.rows.append(row)
-        self._register(len(self.rows) - 1)
+        self._register(len(self.rows) - 1, content)
         return note
 
-    def _register(self, index: int) -> None:
+    def _register(self, index: int, content: tuple) -> None:
         row = self.rows[index]
         if row["doi"]:
             self.by_doi.setdefault(row["doi"], index)
         self.by_id.setdefault(row["paper_id"], index)
-        self.by_content.setdefault(self._content(row), index)
+        self.by_content.setdefault(content, index)
 
 
 def _listed(items: list[str], limit: int = 5) -> str:
@@ -293,13 +296,14 @@ def read_papers(sources: str | Path | Iterable[str | Path] | None = None, fmt: s
             report.formats[row["format"]] = report.formats.get(row["format"], 0) + 1
             if not row["abstract"]:
                 no_abstract.append(str(record))
-            index, why = papers.find(row)
+            content = papers.content(row)
+            index, why = papers.find(row, content)
             if index is not None:
                 papers.merge(index, row)
                 report.merges.append({"file": str(path), "record": record,
                                       "into": papers.rows[index]["paper_id"], "why": why})
             else:
-                changed = papers.add(row)
+                changed = papers.add(row, content)
                 if changed:
                     note(record, changed)
         if no_abstract:

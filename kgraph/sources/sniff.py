@@ -47,7 +47,7 @@ _MEDLINE = re.compile(r"^PMID- ?\d", re.MULTILINE)
 _MEDLINE_TAGS = re.compile(r"^(?:TI|AB|FAU|AU|DP|JT|SO)\s*- ", re.MULTILINE)
 _RIS = re.compile(r"^TY  - ", re.MULTILINE)
 _BIBTEX = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
-_NOT_TEXT = set(map(chr, [*range(0, 9), *range(14, 32), 0x7F, 0xFFFD]))
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
 _BINARY = {b"PK\x03\x04": "a zip archive or an Excel workbook (.xlsx): save the sheet as CSV (UTF-8)",
            b"\xd0\xcf\x11\xe0": "an Excel workbook (.xls) or another Office file: save the sheet as CSV (UTF-8)",
            b"%PDF": "a PDF document: kgraph reads exports of titles and abstracts, not papers",
@@ -153,7 +153,7 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
     head = decode_head(raw)
     if not head.strip():
         raise InputError("the file is empty", file=str(path))
-    if sum(c in _NOT_TEXT for c in head) > len(head) * 3 // 10:  # a few are cleaned later; many: binary
+    if len(_NOT_TEXT.findall(head)) > len(head) * 3 // 10:  # a few are cleaned later; many: binary
         raise InputError("this is not a text file (control characters or bytes that are not text; a UTF-16 "
                          "file without a byte-order mark? save it as UTF-8)", file=str(path))
     by_extension = extension_format(path)
