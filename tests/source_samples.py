@@ -86,7 +86,8 @@ def wos(papers: list[dict]) -> str:
         abstract = p["abstract"] + f" (C) {p['year']} Elsevier Ltd. All rights reserved."
         out += ["PT J"] + _wos_tag("AU", short) + _wos_tag("AF", full) + _wos_tag("TI", [p["title"]])
         out += _wos_tag("SO", [p["venue"].upper()]) + ["LA English", "DT Article"]
-        out += _wos_tag("DE", ["; ".join(p["keywords"])]) + _wos_tag("ID", ["; ".join(k.upper() for k in p["keywords"])])
+        out += _wos_tag("DE", ["; ".join(p["keywords"])])
+        out += _wos_tag("ID", ["; ".join(k.upper() for k in p["keywords"])])
         out += _wos_tag("AB", [abstract])
         out += _wos_tag("C1", [f"[{full[0]}] Univ Somewhere, Dept Comp Sci, Somewhere, Country."])
         out += _wos_tag("CR", refs) + [f"NR {len(refs)}", "TC 3", "Z9 3", "PU ELSEVIER", "SN 0000-0000",

@@ -75,7 +75,8 @@ def test_web_of_science_plain_text_as_documented():
     assert first["source"] == "savedrecs.txt:3"  # after the BOM, FN and VR lines
     assert second["authors"] == "Okafor, Mia; Fischer, Claire"  # AF full names; AU continuation lines
     assert second["authors_short"] == "Okafor, M; Fischer, C"
-    assert first["venue"] == "JOURNAL OF MACHINE LEARNING RESEARCH" and first["keywords"] == "machine learning; deep learning"
+    assert first["venue"] == "JOURNAL OF MACHINE LEARNING RESEARCH"
+    assert first["keywords"] == "machine learning; deep learning"
     assert first["keywords_plus"] == "MACHINE LEARNING; DEEP LEARNING"  # ID: Keywords Plus, not an id
     assert first["accession_number"] == "WOS:000500000000000" and first["publication_type"] == "J"
     # CR: the DOI of a cited reference, else the reference as written
@@ -180,6 +181,23 @@ def test_a_web_of_science_export_is_never_read_as_the_line_format(tmp_path):
         with pytest.raises(InputError, match=r"this is a .* file, not kgraph's line format .*; read it without "
                                              r"--format, or with --format " + fmt):
             read_papers([sample(fmt)], fmt="txt")
+
+
+def test_other_tables_researchers_save(tmp_path):
+    ab = REF[0]["abstract"]
+    wos_excel = tmp_path / "savedrecs.csv"  # Web of Science's Excel export, saved as CSV
+    wos_excel.write_text("Publication Type,Authors,Article Title,Source Title,Abstract,Publication Year,DOI,"
+                         f"UT (Unique WOS ID)\nJ,\"Costa, A; Mendes, R\",A Title,NEURAL NETWORKS,\"{ab}\",2020,"
+                         "10.5555/E.1,WOS:000000000000001\n", encoding="utf-8")
+    papers = read_papers([wos_excel])[0]
+    assert papers[["title", "venue", "year", "doi", "authors"]].iloc[0].tolist() == [
+        "A Title", "NEURAL NETWORKS", 2020, "10.5555/e.1", "Costa, A; Mendes, R"]
+    bibliometrix = tmp_path / "M.csv"  # a bibliometrix data frame written with write.csv: ID is Keywords Plus
+    bibliometrix.write_text(f"AU,TI,SO,PY,AB,DE,ID,DI\nCOSTA A,A TITLE,NEURAL NETWORKS,2020,\"{ab}\",x; y,"
+                            "KEYWORD PLUS,10.5555/E.2\n", encoding="utf-8")
+    papers = read_papers([bibliometrix])[0]
+    assert papers[["paper_id", "title", "keywords", "keywords_plus", "format"]].iloc[0].tolist() == [
+        "10.5555/e.2", "A TITLE", "x; y", "KEYWORD PLUS", "wos-tab"]
 
 
 def test_formats_constant_names_every_reader_and_the_record_formats():

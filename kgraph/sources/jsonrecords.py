@@ -104,11 +104,15 @@ def _lower_keys(record: dict) -> dict:
     return {str(k).lower(): v for k, v in record.items()}
 
 
+def _name(value):
+    return value.get("name") if isinstance(value, dict) else value
+
+
 def s2_fields(paper: dict, note=lambda message: None) -> tuple[dict, dict]:
     """Known fields and extra columns of one Semantic Scholar paper (Graph API or datasets)."""
     low = _lower_keys(paper)
     external = _lower_keys(low.get("externalids") or {})
-    venue = low.get("venue") or (low.get("publicationvenue") or {}).get("name") or (low.get("journal") or {}).get("name")
+    venue = low.get("venue") or _name(low.get("publicationvenue")) or _name(low.get("journal"))
     fields = {
         "id": low.get("paperid") or low.get("corpusid"),
         "title": low.get("title"),

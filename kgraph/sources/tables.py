@@ -4,7 +4,8 @@ header names a title or an abstract column.
 The header decides how a table is read:
 
 - Web of Science tab-delimited (``PT``, ``AU``, ``TI``, ``UT``... two-letter field tags
-  as column names): read as the plain-text Web of Science export is
+  as column names; bibliometrix writes its tables with them too): read as the plain-text
+  Web of Science export is
   (:func:`kgraph.sources.tagged.wos_fields`); its ``ID`` column is Keywords Plus, not an id.
 - Scopus (an ``EID`` column, or ``Source title`` and ``Link``) and IEEE Xplore
   (``Document Title`` with ``PDF Link``, ``IEEE Terms`` or ``Publication Title``): their
@@ -30,10 +31,13 @@ from .fields import clean_text, known_column, split_fields
 from .files import lines
 
 
+_WOS_CODES = {"PT", "AU", "AF", "TI", "SO", "DE", "ID", "AB", "CR", "PY", "DI", "UT"}
+
+
 def _vendor(header: list[str], delimiter: str) -> str:
     names = set(header)
     lower = {h.lower() for h in header}
-    if {"PT", "TI"} <= names and ("UT" in names or "AU" in names):
+    if "TI" in names and len(names & _WOS_CODES) >= 4:  # also bibliometrix's tables, whose ID is Keywords Plus
         return "wos-tab"
     if "eid" in lower or {"source title", "link"} <= lower:
         return "scopus"

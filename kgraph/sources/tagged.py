@@ -35,7 +35,6 @@ from .files import lines
 #: Web of Science field tags and the names rispy gives them (``TI``: ``document_title``...).
 WOS_TAGS = dict(WOK_TAG_KEY_MAPPING)
 
-_RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
 _MEDLINE_TAG = re.compile(r"^([A-Z][A-Z0-9]{0,3}) *- ?(.*)$")
 _CR_DOI = re.compile(r"\bDOI\s+\[?(10\.\d{4,}/[^\s,\]]+)", re.IGNORECASE)
 _ANY_DOI = re.compile(r"\b(10\.\d{4,}/[^\s,;\]]+)")
