@@ -711,6 +711,7 @@ def from_extraction(
         "papers": len(papers),
         "merged": report.merged if report else 0,
         "merges": report.merges if report else [],  # {file, record, into, why} for each merged record
+        "formats": report.formats if report else {},  # records read per format (wos, scopus, openalex...)
         "skipped": len(report.skipped) if report else 0,
         "skipped_records": [{"file": f, "record": r, "reason": why} for f, r, why in report.skipped]
         if report else [],

@@ -62,7 +62,7 @@ def test_each_format_gives_every_record_with_its_fields(fmt):
     expected = [("" if fmt in NO_ABSTRACT and p.get("no_abstract") else p["abstract"]) for p in REF]
     assert papers["abstract"].tolist() == expected  # publisher sentences and headings gone, nothing else
     if fmt in NO_ABSTRACT:
-        assert any("1 record(s) have no abstract" in m for m in said)
+        assert any("1 paper(s) have no abstract" in m for m in said)
 
 
 def table(fmt: str) -> pd.DataFrame:

@@ -129,7 +129,7 @@ class IngestReport:
     files : list of str
         The files read, in order.
     formats : dict
-        Papers per format (before merging), e.g. ``{"wos": 120, "scopus": 80}``.
+        Records read per format, merged ones included, e.g. ``{"wos": 120, "scopus": 80}``.
     notes : list of str
         Other things worth knowing (header lines ignored, years left empty, merges).
     """
@@ -240,7 +240,7 @@ def read_papers(sources: str | Path | Iterable[str | Path] | None = None, fmt: s
     warn : callable, optional
         ``warn(message)`` is called with one line for each skipped record, each note
         about a record (a year left empty, an id made unique, text read as Windows-1252),
-        once per file for records without an abstract, and once with a summary of the
+        once per file with papers that have no abstract, and once with a summary of the
         merged duplicates. Default: say nothing; everything is in the report.
 
     Returns
@@ -275,6 +275,7 @@ def read_papers(sources: str | Path | Iterable[str | Path] | None = None, fmt: s
     say = warn or (lambda message: None)
     report = IngestReport(files=[str(p) for p in paths])
     papers = _Papers()
+    origin: list[tuple[Path, object]] = []  # (file, record) of each paper
 
     for path in paths:
         def skip(record, reason: str, path=path) -> None:
@@ -290,12 +291,9 @@ def read_papers(sources: str | Path | Iterable[str | Path] | None = None, fmt: s
             if record is not None:
                 say(f"{where}: {message}")
 
-        no_abstract = []
         for record, row in iter_records(path, fmt, on_skip=skip, on_note=note):
             report.records += 1
             report.formats[row["format"]] = report.formats.get(row["format"], 0) + 1
-            if not row["abstract"]:
-                no_abstract.append(str(record))
             content = papers.content(row)
             index, why = papers.find(row, content)
             if index is not None:
@@ -304,13 +302,19 @@ def read_papers(sources: str | Path | Iterable[str | Path] | None = None, fmt: s
                                       "into": papers.rows[index]["paper_id"], "why": why})
             else:
                 changed = papers.add(row, content)
+                origin.append((path, record))
                 if changed:
                     note(record, changed)
-        if no_abstract:
-            message = (f"{path}: {len(no_abstract)} record(s) have no abstract; they are kept, their concepts "
-                       f"come from the title only (records {_listed(no_abstract)})")
-            report.notes.append(message)
-            say(message)
+
+    without = {}  # the papers with no abstract (not even from a merged copy), by file
+    for (path, record), row in zip(origin, papers.rows):
+        if not row["abstract"]:
+            without.setdefault(path, []).append(str(record))
+    for path, records in without.items():
+        message = (f"{path}: {len(records)} paper(s) have no abstract; they are kept, their concepts come from "
+                   f"the title only (records {_listed(records)})")
+        report.notes.append(message)
+        say(message)
 
     report.merged = len(report.merges)
     if report.merges:
