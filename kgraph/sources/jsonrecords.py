@@ -28,6 +28,7 @@ Scholar or CSL record are kept as extra columns; a plain record keeps everything
 """
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,25 +197,56 @@ def _fields(record, number, on_skip, on_note, default_kind: str):
     return (*_READERS[kind](record, lambda message: on_note(number, message)), kind)
 
 
+def _is_paper(record) -> bool:
+    return isinstance(record, dict) and (record_kind(record) != "json" or bool(
+        {"title", "abstract"} & set(split_fields(record)[0])))
+
+
 def read_jsonl(path: Path, on_skip, on_note) -> Iterator[tuple]:
     """Yield ``(record, fields, extras, format)`` for each JSON Lines record (the line number;
     a line holding a page of results gives each of its records that number)."""
-    for number, text in lines(path, on_note):
-        if not text.strip():
-            continue
-        try:
-            value = _JSON.decode(text)
-        except json.JSONDecodeError as e:
-            on_skip(number, f"invalid JSON ({e.msg.removesuffix(' at')} at column {e.colno})")
-            continue
-        if not isinstance(value, dict):
-            on_skip(number, f"JSON value is {type(value).__name__ if value is not None else 'null'}, "
-                            "not an object")
-            continue
-        for record in _records_in(value):
-            got = _fields(record, number, on_skip, on_note, "jsonl")
-            if got:
-                yield (number, *got)
+    first: list = []  # the first records, held until one of them is a paper
+
+    def records() -> Iterator[tuple]:
+        for number, text in lines(path, on_note):
+            if not text.strip():
+                continue
+            try:
+                value = _JSON.decode(text)
+            except json.JSONDecodeError as e:
+                on_skip(number, f"invalid JSON ({e.msg.removesuffix(' at')} at column {e.colno})")
+                continue
+            if not isinstance(value, dict):
+                on_skip(number, f"JSON value is {type(value).__name__ if value is not None else 'null'}, "
+                                "not an object")
+                continue
+            for record in _records_in(value):
+                yield number, record
+
+    stream = records()
+    for number, record in stream:
+        first.append((number, record))
+        if _is_paper(record):
+            break
+        if len(first) == _FIRST:
+            _no_papers(path, [r for _, r in first], f"the first {_FIRST} records")
+    else:
+        if first:
+            _no_papers(path, [r for _, r in first], "its records")
+    for number, record in itertools.chain(first, stream):
+        got = _fields(record, number, on_skip, on_note, "jsonl")
+        if got:
+            yield (number, *got)
+
+
+_FIRST = 20  # records that may go by without a paper before a file is taken for something else
+
+
+def _no_papers(path: Path, records: list, which: str) -> None:
+    keys = sorted({str(k) for r in records[:_FIRST] if isinstance(r, dict) for k in r})
+    raise InputError(f"no paper records in this JSON ({which}: none is an OpenAlex work, a Semantic Scholar "
+                     f"paper, a CSL-JSON item or a record with a title or abstract; keys: "
+                     f"{', '.join(keys)[:120] or 'none'})", file=str(path))
 
 
 def read_json(path: Path, on_skip, on_note) -> Iterator[tuple]:
@@ -233,10 +265,10 @@ def read_json(path: Path, on_skip, on_note) -> Iterator[tuple]:
             raise InputError(f"not valid JSON ({e.msg.removesuffix(' at')} at column {e.colno})",
                              file=str(path), record=e.lineno) from None
         values.append(value)
-    item = 0
-    for value in values:
-        for record in _records_in(value):
-            item += 1
-            got = _fields(record, f"item {item}", on_skip, on_note, "json")
-            if got:
-                yield (f"item {item}", *got)
+    records = [record for value in values for record in _records_in(value)]
+    if records and not any(_is_paper(r) for r in records):
+        _no_papers(path, records, "its records")
+    for item, record in enumerate(records, start=1):
+        got = _fields(record, f"item {item}", on_skip, on_note, "json")
+        if got:
+            yield (f"item {item}", *got)
