@@ -15,7 +15,7 @@ module          formats
                 with a title or abstract column
 ``jsonrecords`` JSON and JSON Lines: OpenAlex, Semantic Scholar, CSL-JSON, plain records
 ``bibtex``      BibTeX/biblatex
-``lines``       kgraph's line format (a title line, then an abstract line)
+``lineformat``  kgraph's line format (a title line, then an abstract line)
 ``sniff``       which of these a file is (:func:`detect_format`, :data:`FORMATS`)
 ``fields``      values normalised the same way for every format
 ``papers``      :func:`read_papers`: files in, one table out, duplicates merged

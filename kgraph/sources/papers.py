@@ -13,7 +13,7 @@ from .bibtex import read_bib
 from .fields import PAPER_COLUMNS, make_paper, title_key
 from .files import lines
 from .jsonrecords import read_json, read_jsonl
-from .lines import read_lines
+from .lineformat import read_lines
 from .sniff import detect_format
 from .tables import read_table
 from .tagged import read_medline, read_ris, read_wos
