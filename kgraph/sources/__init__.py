@@ -26,7 +26,8 @@ The ``papers`` table (:data:`PAPER_COLUMNS`, then the extra input columns)
     column, an OpenAlex work id ``W...``, a Semantic Scholar ``paperId``); else its DOI;
     else its arXiv id; else 12 hex digits of the SHA-1 of the title's :func:`title_key`.
     Citation keys (BibTeX, RIS ``ID``, CSL ``id``) are kept as extra columns only:
-    reference managers regenerate them. ``title`` and ``abstract``: text hygiene
+    reference managers regenerate them. An id another paper already has gets ``-2``
+    (``-3``...), with a warning. ``title`` and ``abstract``: text hygiene
     (:func:`clean_text`), and the abstract without publisher boilerplate
     (:func:`~kgraph.sources.fields.clean_abstract`). ``year``: an integer from any date
     form (``2015-03-01``, ``2015 Mar``, CSL ``date-parts``), empty (with a warning naming
@@ -38,6 +39,12 @@ The ``papers`` table (:data:`PAPER_COLUMNS`, then the extra input columns)
     ``format``: what the record was read as (:data:`RECORD_FORMATS`). ``source``:
     ``"<file name>:<record>"``, the record being the line it starts on (``item N`` in a
     JSON file).
+
+Duplicates
+    Records with the same DOI, the same declared id (an id column, OpenAlex, Semantic
+    Scholar, arXiv) or the same :func:`title_key` of title and abstract are one paper; records
+    whose DOIs differ never are. The first copy wins and its empty fields are filled from
+    the later ones.
 
 Every record is accounted for
     ``records == papers + merged + len(skipped)``: a record is a paper, merged into one
