@@ -288,7 +288,9 @@ def expected_papers(records):
             skipped += 1
             continue
         key = (title_key(title), title_key(abstract))
-        if key in by_key:  # same title and abstract: merged
+        if not abstract:  # (no years or authors here)
+            key = (*key, None, "")
+        if key in by_key and any(key[:2]):  # same title and abstract: merged (punctuation only: never)
             continue
         by_key[key] = len(kept)
         kept.append((pid, title, abstract))

@@ -167,18 +167,21 @@ class _Papers:
         self.by_content: dict[tuple, int] = {}
 
     @staticmethod
-    def content(row: dict) -> tuple:
-        """The key of a paper's text (computed once per record: it is the costly one)."""
+    def content(row: dict) -> tuple | None:
+        """The key of a paper's text (computed once per record: it is the costly one); None for
+        a text of punctuation only, which says nothing about which paper it is."""
         key = (title_key(row["title"]), title_key(row["abstract"]))
+        if not any(key):
+            return None
         return key if row["abstract"] else (*key, row["year"], title_key(row["authors"]))
 
-    def find(self, row: dict, content: tuple) -> tuple[int | None, str]:
+    def find(self, row: dict, content: tuple | None) -> tuple[int | None, str]:
         if row["doi"] and row["doi"] in self.by_doi:
             return self.by_doi[row["doi"]], "same DOI"
         candidates = []
         if row["_id_from"] != "title" and row["paper_id"] in self.by_id:
             candidates.append((self.by_id[row["paper_id"]], "same id"))
-        if content in self.by_content:
+        if content is not None and content in self.by_content:
             candidates.append((self.by_content[content], "same title and abstract"))
         for index, why in candidates:
             kept = self.rows[index]["doi"]
@@ -197,7 +200,7 @@ class _Papers:
         if filled:  # now also found under its new DOI or text
             self._register(index, self.content(kept))
 
-    def add(self, row: dict, content: tuple) -> str | None:
+    def add(self, row: dict, content: tuple | None) -> str | None:
         """Add a new paper; returns a note when its id had to be changed to stay unique."""
         note = None
         if row["paper_id"] in self.by_id:
@@ -211,12 +214,13 @@ class _Papers:
         self._register(len(self.rows) - 1, content)
         return note
 
-    def _register(self, index: int, content: tuple) -> None:
+    def _register(self, index: int, content: tuple | None) -> None:
         row = self.rows[index]
         if row["doi"]:
             self.by_doi.setdefault(row["doi"], index)
         self.by_id.setdefault(row["paper_id"], index)
-        self.by_content.setdefault(content, index)
+        if content is not None:
+            self.by_content.setdefault(content, index)
 
 
 def _listed(items: list[str], limit: int = 5) -> str:
