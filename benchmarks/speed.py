@@ -71,7 +71,7 @@ def child_textnets(inputs: str) -> dict:
 
 def child_builtin(out: str) -> dict:
     """The built-in corpus as JSONL, for textnets (as kgraph reads it)."""
-    from kgraph.ingest import read_papers
+    from kgraph.sources import read_papers
 
     papers, _ = read_papers(None)
     _write_jsonl(Path(out), [{"id": r.paper_id, "title": r.title, "abstract": r.abstract}

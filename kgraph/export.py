@@ -51,6 +51,7 @@ from ._outdir import MARKER, check_output_dir, is_kgraph_dir  # noqa: F401 (publ
 from .errors import OutputError
 from .explorer import (_SURROGATE, VIEW_FILES, VIEWS, View, Written, _edge_lists, _gc_paused, _round6, build_view,
                        clean_text, write_html)
+from .sources import PAPER_COLUMNS
 
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
 TABLE_FILES = ["papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv"]
@@ -60,7 +61,7 @@ OUTPUT_FILES = HTML_FILES + GRAPH_FILES + TABLE_FILES + ["summary.json", SAVE_FI
 
 # the contract columns of each table, written first and in this order (other columns follow)
 TABLE_COLUMNS = {
-    "papers": ["paper_id", "title", "abstract", "year", "authors", "doi", "url", "source"],
+    "papers": PAPER_COLUMNS,
     "concepts": ["concept_id", "label", "aliases", "doc_freq", "term_freq", "score", "idf", "broader",
                  "selected", "focus"],
     "mentions": ["paper_id", "concept_id", "label", "count", "in_title", "first_position", "score", "rank",

@@ -476,7 +476,7 @@ def build(
     Raises
     ------
     InputError
-        A problem with an input file (see :func:`kgraph.ingest.read_papers`).
+        A problem with an input file (see :func:`kgraph.sources.read_papers`).
     OutputError
         ``out`` is a file, or a folder kgraph did not make and ``force`` is False
         (checked before anything is parsed).
@@ -526,7 +526,7 @@ def _build(config: BuildConfig, key: str, progress=None, warn=None) -> Knowledge
 
 
 def _build_with(config: BuildConfig, pre, key: str, progress=None, warn=None) -> KnowledgeGraph:
-    from .ingest import read_papers
+    from .sources import read_papers
     from .nlp import extract
 
     timings: dict[str, float] = {}
@@ -640,7 +640,7 @@ def from_extraction(
     extraction : kgraph.nlp.Extraction
         Candidates and acronyms, from :func:`kgraph.nlp.extract` or made by hand.
     config : BuildConfig, optional
-    report : kgraph.ingest.IngestReport, optional
+    report : kgraph.sources.IngestReport, optional
         For the record counts of ``summary``; without it every paper counts as one record.
     concepts_settings : kgraph.concepts.ConceptSettings, optional
         Already read from ``config`` (thesaurus and stoplist files); read here if not given.
@@ -729,6 +729,8 @@ def from_extraction(
         "records": report.records if report else len(papers),
         "papers": len(papers),
         "merged": report.merged if report else 0,
+        "merges": report.merges if report else [],  # {file, record, into, why} for each merged record
+        "formats": report.formats if report else {},  # records read per format (wos, scopus, openalex...)
         "skipped": len(report.skipped) if report else 0,
         "skipped_records": [{"file": f, "record": r, "reason": why} for f, r, why in report.skipped]
         if report else [],

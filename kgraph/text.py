@@ -113,7 +113,7 @@ def _broken(run: re.Match) -> str:
 def text_to_parse(text: str) -> str:
     """:func:`clean_text` of ``text``, cut after at most :data:`MAX_PARSE_CHARS` characters (at a space).
 
-    Only a text longer than that loses anything: its end (:func:`kgraph.ingest.read_papers`
+    Only a text longer than that loses anything: its end (:func:`kgraph.sources.read_papers`
     notes such a record, and the papers table keeps the whole text). A run of over 200
     characters without a space is broken into pieces of 200 (see ``_MAX_RUN``).
     """

@@ -78,6 +78,10 @@ def make_kg(records, min_df: int = 2, focus=(), seed: int = 42, max_html_nodes: 
         "authors": [r.get("authors", "A. Author; B. Author") for r in records],
         "doi": [r.get("doi", "") for r in records],
         "url": [r.get("url", f"https://example.org/{r['paper_id']}") for r in records],
+        "venue": [r.get("venue", "") for r in records],
+        "keywords": [r.get("keywords", "") for r in records],
+        "references": [r.get("references", "") for r in records],
+        "format": ["jsonl"] * len(records),
         "source": [f"fake.jsonl:{i + 1}" for i in range(len(records))],
     })
     labels, doc_freq = {}, {}

@@ -7,7 +7,7 @@ import pytest
 import kgraph
 import kgraph.nlp
 from kgraph.errors import KgraphError
-from kgraph.ingest import read_papers
+from kgraph.sources import read_papers
 
 TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links")
 

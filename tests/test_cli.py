@@ -23,7 +23,7 @@ def kgraph(*args, cwd=None):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """Forty papers of the built-in corpus as a user's JSONL, with ids of their own."""
-    from kgraph.ingest import read_papers
+    from kgraph.sources import read_papers
 
     papers, _ = read_papers(None)
     path = tmp_path_factory.mktemp("corpus") / "forty.jsonl"

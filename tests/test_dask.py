@@ -11,7 +11,7 @@ import kgraph
 import kgraph.distributed as kd
 from kgraph.config import BuildConfig
 from kgraph.errors import KgraphError
-from kgraph.ingest import read_papers
+from kgraph.sources import read_papers
 
 TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links")
 ONE_PAPER = pd.DataFrame({"paper_id": ["p1"], "title": ["Boltzmann generators"], "abstract": ["We sample."]})

@@ -21,7 +21,7 @@ import pytest
 
 import kgraph
 from kgraph.export import SAVE_FILE
-from kgraph.ingest import read_papers
+from kgraph.sources import read_papers
 
 TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links", "communities")
 MUST_MATCH = {"graph.html", "papers.html", "concepts.html", "index.html", "graph.graphml", "graph.gexf",

@@ -1,4 +1,6 @@
-"""Reading papers: every input format, the built-in corpus, several files, ids and duplicates."""
+"""Reading papers: the original input formats, the built-in corpus, several files, ids and duplicates.
+
+The bibliographic exports (Web of Science, Scopus, PubMed, OpenAlex...) are tested in test_sources.py."""
 from __future__ import annotations
 
 import csv
@@ -13,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgraph.errors import InputError
-from kgraph.ingest import (PAPER_COLUMNS, builtin_corpus_path, clean_text, detect_format, iter_records,
-                           read_papers, title_key)
+from kgraph.sources import (PAPER_COLUMNS, builtin_corpus_path, clean_abstract, clean_text, detect_format,
+                            iter_records, read_papers, title_key)
+from kgraph.sources.sniff import extension_format
 
 DATA = Path(__file__).parent / "data"
 
@@ -23,7 +26,7 @@ def check_report(papers: pd.DataFrame, report) -> None:
     assert report.records == report.papers + report.merged + len(report.skipped)
     assert report.papers == len(papers)
     assert papers["paper_id"].is_unique
-    assert papers.columns[:8].tolist() == PAPER_COLUMNS
+    assert papers.columns[:len(PAPER_COLUMNS)].tolist() == PAPER_COLUMNS
     assert str(papers["year"].dtype) == "Int64"
 
 
@@ -90,7 +93,7 @@ def test_bibtex_ids_come_from_doi_then_arxiv_then_title_hash():
     first = papers.iloc[0]
     assert first["title"] == "Bayesian Optimization of Neural Network Hyperparameters with {Gaussian} Processes"
     assert first["authors"] == 'Schmidt, Lena; M{\\"u}ller, Jan'  # LaTeX kept for a later stage
-    assert first["bibtex_key"] == "schmidt2021bayes" and first["journal"] == "Journal of Machine Learning Research"
+    assert first["bibtex_key"] == "schmidt2021bayes" and first["venue"] == "Journal of Machine Learning Research"
     assert papers["year"].tolist() == [2021, 2022, 2023, 2020, 2024]  # 2020 from the biblatex date field
     assert papers.iloc[3]["authors"] == "Rossi, Giulia; {OpenScience Collective}"
     assert papers.iloc[4]["abstract"].endswith("orders of magnitude faster than a numerical solver.")
@@ -164,42 +167,69 @@ def test_txt_odd_header_without_blank_lines(tmp_path):
 
 
 # --------------------------------------------------------------------------- several files, overrides
+C5_ABSTRACT = ("Road networks are graphs and traffic is a signal on them. A spatio-temporal graph neural network "
+               "with learned adjacency improves forecasting accuracy on two city datasets.")
+
+
 def test_several_files_in_one_call_merge_duplicates_across_files(tmp_path):
     extra = tmp_path / "more.jsonl"
-    extra.write_text(json.dumps({"id": "other-id", "title": "graph neural networks for TRAFFIC forecasting",
-                                 "abstract": "", "authors": "Late Author"}) + "\n", encoding="utf-8")
+    rows = [  # the same title and abstract up to case, punctuation and spacing: c5 again
+        {"id": "other-id", "title": "graph neural networks for TRAFFIC forecasting",
+         "abstract": C5_ABSTRACT.upper().replace(".", " "), "authors": "Late Author"},
+        # the same title, another abstract: another paper
+        {"id": "third-id", "title": "Graph Neural Networks for Traffic Forecasting", "abstract": "A reply."}]
+    extra.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     files = [DATA / n for n in ("small.jsonl", "small.csv", "small.bib", "small.ris", "small.txt")] + [extra]
     said = []
     papers, report = read_papers(files, warn=said.append)
     check_report(papers, report)
-    assert len(papers) == 5 + 6 + 5 + 5 + 5
+    assert len(papers) == 5 + 6 + 5 + 5 + 5 + 1
     assert report.merged == 2 and report.files == [str(f) for f in files]
+    assert report.merges[1] == {"file": str(extra), "record": 1, "into": "c5", "why": "same title and abstract"}
     c5 = papers.set_index("paper_id").loc["c5"]
     assert c5["authors"] == "Late Author"  # filled from the later copy in another file
-    assert {s.split(":")[0] for s in papers["source"]} == {f.name for f in files[:5]}
+    assert papers["paper_id"].iloc[-1] == "third-id"
+    assert {s.split(":")[0] for s in papers["source"]} == {f.name for f in files}
     assert len([m for m in said if m.startswith("merged 2 duplicate")]) == 1
     # extra columns from different formats sit side by side, "" where a file has none
-    assert {"venue", "bibtex_key", "keywords"} <= set(papers.columns)
+    assert {"bibtex_key", "entry_type", "type_of_reference"} <= set(papers.columns)
     assert papers.loc[papers["source"].str.startswith("small.txt"), "venue"].eq("").all()
+    assert papers["format"].value_counts().to_dict() == {"csv": 6, "jsonl": 6, "bib": 5, "ris": 5, "txt": 5}
 
 
-def test_format_override_reads_any_extension(tmp_path):
+def test_any_extension_is_read_from_its_content_and_fmt_overrides(tmp_path):
     dat = tmp_path / "export.dat"
     shutil.copy(DATA / "small.jsonl", dat)
-    with pytest.raises(InputError, match="unknown input format"):
-        read_papers([dat])
-    papers, _ = read_papers([dat], fmt="jsonl")
-    assert papers["paper_id"].tolist() == ["j1", "j2", "j3", "j4", "j5"]
-    assert papers["source"].iloc[0] == "export.dat:1"
+    for fmt in (None, "jsonl", "ndjson"):
+        papers, _ = read_papers([dat], fmt=fmt)
+        assert papers["paper_id"].tolist() == ["j1", "j2", "j3", "j4", "j5"]
+        assert papers["source"].iloc[0] == "export.dat:1"
     with pytest.raises(InputError, match="unknown input format 'xml'"):
         read_papers([dat], fmt="xml")
+    prose = write(tmp_path / "notes.dat", ["Some notes of mine.", "Nothing here is a paper."])
+    with pytest.raises(InputError) as err:
+        read_papers([prose])
+    assert str(err.value).startswith(f"{prose}: cannot tell the format of this file (.dat; tried Web of Science")
+    assert "--format" in str(err.value)
 
 
-def test_detect_format():
-    assert detect_format("a.NDJSON") == "jsonl"
-    assert detect_format("a.tsv") == "tsv"
-    assert detect_format("a.bibtex.gz") == "bib"
-    assert detect_format("a.anything", "bibtex") == "bib"
+def test_detect_format_prefers_clear_content_over_the_extension(tmp_path):
+    assert extension_format("a.NDJSON") == "jsonl" and extension_format("a.bibtex.gz") == "bib"
+    assert extension_format("a.tsv") == "tsv" and extension_format("a.xyz") is None
+    assert detect_format("anything", "bibtex") == "bib" and detect_format("anything", "isi") == "wos"
+    cases = {
+        "a.txt": (["PT J", "AU Costa, A", "TI A title", "ER"], "wos"),
+        "b.txt": (["PMID- 123", "TI  - A title", "AB  - An abstract."], "medline"),
+        "c.txt": (["TY  - JOUR", "TI  - A title", "ER  - "], "ris"),
+        "d.txt": (["Title\tAbstract", "A\tB"], "tsv"),
+        "e.txt": (["A title", "A much longer abstract line than the title."], "txt"),
+        "f.csv": (["@article{k,", "title={A}}"], "bib"),
+        "g.json": (['{"title": "A"}', '{"title": "B"}'], "json"),  # JSON Lines named .json: the JSON reader
+        "h.jsonl": (["[", '{"title": "A"}', "]"], "json"),  # an array named .jsonl
+        "i.csv": (["id,name", "1,x"], "csv"),  # no title column: the extension decides, the reader says why
+    }
+    for name, (lines, fmt) in cases.items():
+        assert detect_format(write(tmp_path / name, lines)) == fmt, name
 
 
 def test_iter_records_streams_rows_and_reports_skips():
@@ -249,20 +279,20 @@ texts = st.text(max_size=60)
 
 
 def expected_papers(records):
-    """What reading ``records`` (id, title, abstract) back must give after hygiene and merging."""
+    """What reading ``records`` (id, title, abstract) back must give after hygiene, abstract
+    cleaning and merging (no years, authors or DOIs: the same title and abstract is one paper)."""
     kept, by_key, skipped = [], {}, 0
     for pid, title, abstract in records:
-        title, abstract = clean_text(title), clean_text(abstract)
+        title, abstract = clean_text(title), clean_abstract(clean_text(abstract))
         if not title and not abstract:
             skipped += 1
             continue
-        key = title_key(title) if title else ""
-        if key in by_key:  # same title: merged, the first copy's empty abstract filled
-            i = by_key[key]
-            kept[i] = (kept[i][0], kept[i][1], kept[i][2] or abstract)
+        key = (title_key(title), title_key(abstract))
+        if not abstract:  # (no years or authors here)
+            key = (*key, None, "")
+        if key in by_key and any(key[:2]):  # same title and abstract: merged (punctuation only: never)
             continue
-        if key:
-            by_key[key] = len(kept)
+        by_key[key] = len(kept)
         kept.append((pid, title, abstract))
     return kept, skipped
 

@@ -33,7 +33,7 @@ def copy_build(folder: Path, to: Path) -> Path:
 @pytest.fixture(scope="module")
 def corpus_rows():
     """Six papers of the built-in corpus, as a user's JSONL records."""
-    from kgraph.ingest import read_papers
+    from kgraph.sources import read_papers
 
     papers, _ = read_papers(None)
     return [{"id": f"u{i}", "title": r.title, "abstract": r.abstract} for i, r in

@@ -51,7 +51,7 @@ def test_the_synthetic_run_calls_todays_stage_functions(tmp_path):
 
 def test_the_build_rows_run_the_command_line_as_a_user_does(tmp_path):
     """Cold, rebuild (up to date: nothing to do) and warm cache with --min-df 3, through `kgraph build`."""
-    from kgraph.ingest import read_papers
+    from kgraph.sources import read_papers
 
     papers, _ = read_papers(None)
     corpus = speed._write_jsonl(tmp_path / "c.jsonl", [{"id": p.paper_id, "title": p.title, "abstract": p.abstract}

@@ -30,7 +30,7 @@ from kgraph import export
 from kgraph.config import BuildConfig
 from kgraph.explorer import clean_text as xml_clean
 from kgraph.export import write_outputs
-from kgraph.ingest import clean_text as ingest_clean
+from kgraph.sources import clean_text as ingest_clean
 from kgraph.nlp import ACRONYM_COLUMNS, CANDIDATE_COLUMNS, Extraction, normalise_key
 from kgraph.pipeline import KnowledgeGraph, from_extraction
 
