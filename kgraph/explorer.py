@@ -30,7 +30,6 @@ Examples
 from __future__ import annotations
 
 import base64
-import gc
 import hashlib
 import html
 import importlib.util
@@ -38,10 +37,9 @@ import json
 import math
 import re
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import chain, repeat
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -78,19 +76,6 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.I)
-
-
-@contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector: the writers make millions of short-lived objects but
-    no cycles, and on a big graph each full collection walks every object of the build."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # ----------------------------------------------------------------------------- text helpers
@@ -1032,7 +1017,6 @@ def _communities(kg, graph: nx.Graph, name: str, seed: int, a: _Arrays) -> np.nd
     return community
 
 
-@_gc_paused()
 def build_view(kg, name: str = "graph") -> View:
     """Select, lay out and colour what the ``name`` view draws.
 
@@ -1472,7 +1456,6 @@ def kg_html(kg, view: str = "graph") -> str:
     return render_view(kg, build_view(kg, view))
 
 
-@_gc_paused()
 def write_html(kg, out_dir, views: dict[str, View] | None = None, data_files: list[str] = (),
                pages: Iterable[str] = PAGES) -> list[Path]:
     """Write graph.html, papers.html, concepts.html and index.html into ``out_dir``.

@@ -38,7 +38,6 @@ import time
 from collections.abc import Iterable
 from itertools import chain, islice, repeat
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import networkx as nx
@@ -46,11 +45,9 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._fork import side_by_side
 from ._outdir import MARKER, check_output_dir, is_kgraph_dir  # noqa: F401 (public here too)
-from .errors import OutputError
-from .explorer import (_SURROGATE, VIEW_FILES, VIEWS, View, Written, _edge_lists, _gc_paused, _round6, build_view,
-                       clean_text, write_html)
+from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _round6, build_views, clean_text,
+                       write_html)
 
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
 TABLE_FILES = ["papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv"]
@@ -225,7 +222,6 @@ def _only_our_files(folder: Path) -> bool:
     return True
 
 
-@_gc_paused()
 def write_files(kg, folder) -> tuple[list[str], list[str]]:
     """Write every output file (and the marker) into an existing ``folder``; no swapping.
 
@@ -234,47 +230,19 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     folder = Path(folder)
     saves = callable(getattr(kg, "save", None))  # a KnowledgeGraph (not a look-alike) saves itself
     names = [name for name in OUTPUT_FILES if saves or name != SAVE_FILE]
-
-    data_files = GRAPH_FILES + TABLE_FILES + ["summary.json"]
-
-    def graph_view_and_files():  # the graph view, its page and the files that need it (GEXF)
-        view = build_view(kg, "graph")
-        notes = write_html(kg, folder, views={"graph": view}, pages=["graph"]).notes
-        write_tables(kg, folder, names=CHILD_TABLES)
-        graph = GraphColumns.from_graph(kg.graph)  # cleaned and typed once for the three graph files
-        write_graphml(graph, folder / "graph.graphml")
-        write_json(graph, folder / "graph.json")
-        write_gexf(graph, folder / "graph.gexf", view=view)
-        if saves:
-            kg.save(folder / SAVE_FILE)
-        # what index.html says of the view: its size and notes
-        return SimpleNamespace(nodes=range(len(view.nodes)), edges=range(len(view.edges)), notes=view.notes), notes
-
-    def other_views_and_tables():
-        views = {name: build_view(kg, name) for name in VIEWS if name != "graph"}
-        notes = write_html(kg, folder, views=views, pages=list(views)).notes
-        write_tables(kg, folder, names=[name for name in TABLE_COLUMNS if name not in CHILD_TABLES])
-        return views, notes
-
-    # two halves of about the same work, side by side on two cores when the graph is worth a fork
-    worth = kg.graph.number_of_nodes() + kg.graph.number_of_edges() >= PARALLEL_WRITE_FROM
-    (views, notes), (views["graph"], graph_notes) = side_by_side(other_views_and_tables, graph_view_and_files,
-                                                                  fork=worth, what="writing the output files",
-                                                                  error=OutputError)
-    notes = graph_notes + notes  # in the order of the pages
-    write_html(kg, folder, views=views, data_files=data_files, pages=["index"])
+    views = build_views(kg)  # the GEXF takes the graph view's colours and positions
+    notes = write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + ["summary.json"]).notes
+    write_tables(kg, folder)
+    graph = GraphColumns.from_graph(kg.graph)  # cleaned and typed once for the three graph files
+    write_graphml(graph, folder / "graph.graphml")
+    write_gexf(graph, folder / "graph.gexf", view=views["graph"])
+    write_json(graph, folder / "graph.json")
+    if saves:
+        kg.save(folder / SAVE_FILE)
     write_summary(kg, folder / "summary.json", notes=notes, outputs=names)
     (folder / MARKER).write_text(json.dumps({"kgraph": __version__, "files": names}, indent=1) + "\n",
                                  encoding="utf-8")
     return names, notes
-
-
-#: The tables the graph half of :func:`write_files` writes (the rest beside it: the halves take
-#: about as long).
-CHILD_TABLES = ("mentions",)
-
-#: Graphs (nodes + edges) from this size write their files in two processes.
-PARALLEL_WRITE_FROM = 2_000
 
 
 def _swap_folder(staging: Path, out: Path) -> None:
@@ -562,7 +530,6 @@ class GraphColumns:
         self.ids, self.nodes, self.source, self.target, self.edges = ids, nodes, source, target, edges
 
     @classmethod
-    @_gc_paused()
     def from_graph(cls, graph: nx.Graph) -> "GraphColumns":
         """Clean, type and sort ``graph`` (the rules of :func:`plain_graph`); a directed graph or
         multigraph is read as the undirected graph networkx makes of it."""
@@ -584,7 +551,6 @@ class GraphColumns:
         n = len(self.ids)
         return np.bincount(self.source, minlength=n) + np.bincount(self.target, minlength=n)
 
-    @_gc_paused()
     def to_graph(self) -> nx.Graph:
         """The columns as a networkx graph (nodes and edges in order, attributes sorted by name)."""
         graph = nx.Graph()
@@ -675,7 +641,6 @@ def _dict_maker(keys: list):
     return lambda *row: dict(zip(keys, row))
 
 
-@_gc_paused()
 def plain_graph(graph: nx.Graph) -> nx.Graph:
     """A copy of ``graph`` that GraphML, GEXF and JSON writers accept and that writes
     the same bytes every time.
@@ -776,7 +741,6 @@ def _edge_ends(escaped: list[str], g: "GraphColumns", first: str, second: str, e
     return ends
 
 
-@_gc_paused()
 def write_graphml(graph, path) -> Path:
     """Write a graph as GraphML (typed keys, UTF-8, one node or edge per line).
 
@@ -818,7 +782,6 @@ def _rgb(hex_color: str) -> tuple[int, int, int]:
     return (value >> 16) & 255, (value >> 8) & 255, value & 255
 
 
-@_gc_paused()
 def write_gexf(graph, path, view: View | None = None) -> Path:
     """Write a graph as GEXF 1.2 for Gephi (UTF-8, one node or edge per line).
 
@@ -911,7 +874,6 @@ def _viz(g: GraphColumns, view: View) -> list[str]:
     return out
 
 
-@_gc_paused()
 def write_json(graph, path) -> Path:
     """Write a graph as networkx node-link JSON (``nodes`` and ``edges``, one per line).
 
