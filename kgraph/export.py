@@ -28,6 +28,7 @@ Examples
 """
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -72,7 +73,6 @@ TABLE_ORDER = {
     "paper_links": ["source", "target"],
     "concept_links": ["source", "target"],
 }
-_CSV_SPECIAL = re.compile('[",\n\r]')  # what makes the csv module quote a field (line ends "\n")
 _CHUNK = 50_000  # rows of a table or graph file assembled and written at a time
 _NONE = type(None)
 # attribute names the GEXF writer treats specially (renamed with a trailing "_")
@@ -278,48 +278,36 @@ def _replace_files(staging: Path, out: Path, names: list[str]) -> None:
 
 
 # ----------------------------------------------------------------------------- tables
-def _csv_text(text: str) -> str:
-    # CSV keeps every character UTF-8 can encode, except lone surrogates (U+FFFD instead) and a
-    # bare CR, which the csv writer leaves unquoted (its line terminator is "\n") while readers end
-    # the row there: line breaks become "\n", as in XML
-    return _SURROGATE.sub("\ufffd", text).replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _csv_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return _csv_text(value)
+    """A cell as CSV carries it: lists joined with "; ", dicts as JSON; in text, lone surrogates
+    (which UTF-8 cannot encode) become U+FFFD and line breaks "\n" (a bare CR, left unquoted by
+    the csv module when rows end in "\n", would end the row for a reader)."""
     if isinstance(value, (list, tuple, set)):
-        return _csv_text("; ".join(str(v) for v in value))
-    if isinstance(value, dict):
-        return _csv_text(json.dumps(value, sort_keys=True, ensure_ascii=False))
+        value = "; ".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    elif not isinstance(value, str):
+        return value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if not value.isascii() and _SURROGATE.search(value):
+        value = _SURROGATE.sub("\ufffd", value)
     return value
 
 
-def _csv_cells(column: pd.Series) -> list[str]:
-    """The cells of one column as CSV text: floats with 6 significant digits, missing values
-    empty, text made safe for CSV and quoted where the csv module would quote it."""
-    dtype = column.dtype
-    if pd.api.types.is_float_dtype(dtype):
-        return ["" if x != x else "%.6g" % x for x in column.to_numpy(dtype=np.float64, na_value=np.nan).tolist()]
-    if pd.api.types.is_bool_dtype(dtype) and not column.hasnans:
-        return list(map(("False", "True").__getitem__, column.tolist()))
-    if pd.api.types.is_integer_dtype(dtype) and not column.hasnans:
-        return list(map(str, column.tolist()))
+def _csv_cells(column: pd.Series) -> list:
+    """The cells of one column for the csv module: floats with 6 significant digits, missing values
+    None (an empty field), text as :func:`_csv_value` makes it."""
+    if pd.api.types.is_float_dtype(column.dtype):
+        return [None if x != x else "%.6g" % x for x in column.to_numpy(dtype=np.float64, na_value=np.nan).tolist()]
     values = column.to_numpy(dtype=object, na_value=None).tolist()
-    if set(map(type, values)) <= {str, _NONE}:  # plain text: fix values only when some need it
-        values = ["" if v is None else v for v in values]
-        text = "".join(values)
-        if "\r" in text or (not text.isascii() and _SURROGATE.search(text)):
-            values = list(map(_csv_text, values))
-    else:
-        values = ["" if v is None else str(_csv_value(v)) for v in values]
-        text = "".join(values)
-    if _CSV_SPECIAL.search(text):  # (a CR became a line break above)
-        # as the csv module quotes (QUOTE_MINIMAL, "\n" line ends): fields with a comma, quote or
-        # line break; four `in` tests a value, written out, are 40% faster than a regex search
-        values = ['"' + v.replace('"', '""') + '"' if '"' in v or "," in v or "\n" in v or "\r" in v else v
-                  for v in values]
-    return values
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return values
+    if set(map(type, values)) <= {str, _NONE}:  # plain text (the rule): change nothing unless some need it
+        text = "".join(v for v in values if v is not None)
+        if "\r" not in text and (text.isascii() or not _SURROGATE.search(text)):
+            return values
+    return list(map(_csv_value, values))
 
 
 def table_for_csv(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -353,13 +341,11 @@ def write_tables(kg, folder, names: Iterable[str] | None = None) -> list[Path]:
         frame = table_for_csv(frame, name)
         path = folder / f"{name}.csv"
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(",".join(_csv_cells(pd.Series([str(c) for c in frame.columns], dtype=object))) + "\n")
-            for start in range(0, len(frame), _CHUNK):
+            writer = csv.writer(fh, lineterminator="\n")  # QUOTE_MINIMAL
+            writer.writerow(map(_csv_value, frame.columns))
+            for start in range(0, len(frame), _CHUNK):  # bounded memory on millions of rows
                 part = frame.iloc[start:start + _CHUNK]
-                rows = map(",".join, zip(*(_csv_cells(part[c]) for c in part.columns)))
-                if len(part.columns) == 1:  # a lone empty field is written "", so the row is not blank
-                    rows = (row or '""' for row in rows)
-                fh.write("\n".join(rows) + "\n")
+                writer.writerows(zip(*(_csv_cells(part[c]) for c in part.columns)))
         paths.append(path)
     return paths
 
