@@ -37,7 +37,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable
-from itertools import chain, islice, repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -400,9 +400,6 @@ class Column:
         """The value of each node or edge (None where absent)."""
         return list(map((self.distinct + [None]).__getitem__, self.codes.tolist()))
 
-    def __repr__(self) -> str:
-        return f"Column({self.kind!r}, {len(self.codes)} values, {len(self.distinct)} distinct)"
-
 
 def _one_type(values: list) -> tuple[str, list] | None:
     """(kind, values) with one type for every present value: int and float mixed become float,
@@ -489,7 +486,8 @@ def _columns(records: list[dict], order: np.ndarray | None = None) -> dict[str, 
 
 
 class GraphColumns:
-    """A graph as columns, cleaned, typed and sorted: what the graph files hold.
+    """A graph as columns, cleaned, typed and sorted (see :meth:`from_graph`): what the graph
+    files hold.
 
     Build one with :meth:`from_graph`; :func:`write_graphml`, :func:`write_gexf` and
     :func:`write_json` accept it in place of a graph, so one cleaning serves all three.
@@ -517,8 +515,14 @@ class GraphColumns:
 
     @classmethod
     def from_graph(cls, graph: nx.Graph) -> "GraphColumns":
-        """Clean, type and sort ``graph`` (the rules of :func:`plain_graph`); a directed graph or
-        multigraph is read as the undirected graph networkx makes of it."""
+        """Clean, type and sort ``graph``; a directed graph or multigraph is read as the
+        undirected graph networkx makes of it.
+
+        Node ids become strings without XML-forbidden characters (ids that then collide raise
+        ValueError). Values become str/int/float/bool: lists joined with ``"; "``, floats rounded
+        to 6 significant digits, text without XML-forbidden characters; None, NaN, infinities and
+        NA are left out. Each attribute gets one type (int and float mixed: float; other mixes:
+        str). Paper nodes without a ``label`` get their title as label."""
         if graph.is_directed() or graph.is_multigraph():
             graph = nx.Graph(graph)
         raw = list(graph.nodes)
@@ -537,33 +541,6 @@ class GraphColumns:
         n = len(self.ids)
         return np.bincount(self.source, minlength=n) + np.bincount(self.target, minlength=n)
 
-    def to_graph(self) -> nx.Graph:
-        """The columns as a networkx graph (nodes and edges in order, attributes sorted by name)."""
-        graph = nx.Graph()
-        ids = self.ids
-        graph.add_nodes_from(zip(ids, _records(self.nodes, len(ids))))
-        data = _records(self.edges, len(self.source))
-        adjacency = getattr(graph, "_adj", None)
-        if type(graph) is not nx.Graph or not isinstance(adjacency, dict):
-            graph.add_edges_from(zip(map(ids.__getitem__, self.source.tolist()),
-                                     map(ids.__getitem__, self.target.tolist()), data))
-            return graph
-        # add_edges_from checks and copies every edge (~1 us each); here each node's neighbours are
-        # put in one dict at once, in id order (as adding the sorted edges one by one would)
-        loop = self.source == self.target
-        ends = np.r_[self.source, self.target[~loop]]
-        others = np.r_[self.target, self.source[~loop]]
-        order = np.lexsort((others, ends))
-        count = np.bincount(ends, minlength=len(ids)).tolist()
-        keys = iter(list(map(ids.__getitem__, others[order].tolist())))
-        both = data + [d for d, is_loop in zip(data, loop.tolist()) if not is_loop]
-        values = iter(list(map(both.__getitem__, order.tolist())))
-        for node, k in zip(ids, count):
-            if k:
-                adjacency[node] = dict(zip(islice(keys, k), islice(values, k)))
-        getattr(nx, "_clear_cache", lambda g: None)(graph)
-        return graph
-
 
 def _add_paper_labels(nodes: dict) -> None:
     """Paper nodes without a label get their title as label (so Gephi and Cytoscape show it)."""
@@ -580,72 +557,6 @@ def _add_paper_labels(nodes: dict) -> None:
         nodes["label"] = _column(labels)
         for name in sorted(nodes):  # names stay sorted
             nodes[name] = nodes.pop(name)
-
-
-def _records(columns: dict, size: int) -> list[dict]:
-    """Row dicts (present attributes only, names sorted) from columns, built group by group of
-    rows that have the same attributes."""
-    names = list(columns)
-    if not names:
-        return [{} for _ in range(size)]
-    code = np.zeros(size, dtype=np.int64)
-    if len(names) <= 62:
-        for bit, name in enumerate(names):
-            code |= (columns[name].codes >= 0).astype(np.int64) << bit
-    patterns = np.unique(code).tolist() if len(names) <= 62 else [None]
-    out = np.empty(size, dtype=object)
-    for pattern in patterns:
-        rows = np.flatnonzero(code == pattern) if len(patterns) > 1 else np.arange(size)
-        kept = names if pattern is None else [names[i] for i in range(len(names)) if pattern >> i & 1]
-        values = [list(map((columns[k].distinct + [None]).__getitem__, columns[k].codes[rows].tolist()))
-                  for k in kept]
-        if pattern is None:  # too many attributes for a bit pattern: drop the absent ones row by row
-            dicts = [{k: x for k, x in zip(kept, row) if x is not None} for row in zip(*values)]
-        else:
-            dicts = list(map(_dict_maker(kept), *values)) if kept else [{} for _ in range(len(rows))]
-        holder = np.empty(len(rows), dtype=object)
-        holder[:] = dicts
-        out[rows] = holder
-    return out.tolist()
-
-
-def _dict_maker(keys: list):
-    """A function of len(keys) values returning {keys[0]: first value, ...}: a dict display is
-    about twice as fast as dict(zip(keys, values)), which counts with millions of edges."""
-    if len(keys) == 1:
-        (k0,) = keys
-        return lambda a: {k0: a}
-    if len(keys) == 2:
-        k0, k1 = keys
-        return lambda a, b: {k0: a, k1: b}
-    if len(keys) == 3:
-        k0, k1, k2 = keys
-        return lambda a, b, c: {k0: a, k1: b, k2: c}
-    if len(keys) == 4:
-        k0, k1, k2, k3 = keys
-        return lambda a, b, c, d: {k0: a, k1: b, k2: c, k3: d}
-    return lambda *row: dict(zip(keys, row))
-
-
-def plain_graph(graph: nx.Graph) -> nx.Graph:
-    """A copy of ``graph`` that GraphML, GEXF and JSON writers accept and that writes
-    the same bytes every time.
-
-    Node ids become clean strings; attribute values become str/int/float/bool
-    (lists joined with ``"; "``, floats rounded to 6 significant digits, missing
-    values dropped, XML-forbidden characters removed), each attribute with one type;
-    nodes and edges are sorted. Paper nodes get a ``label`` (their title) so Gephi
-    and Cytoscape show it. kgraph's own writers apply these rules themselves (see
-    :class:`GraphColumns`): they need no plain copy, and are faster without one.
-
-    Examples
-    --------
-    >>> G = nx.Graph([("b", "a")]); G.nodes["a"]["tags"] = ["x", "y"]
-    >>> H = plain_graph(G)
-    >>> list(H.nodes), H.nodes["a"]["tags"]
-    (['a', 'b'], 'x; y')
-    """
-    return GraphColumns.from_graph(graph).to_graph()
 
 
 def _columns_of(graph) -> GraphColumns:
@@ -730,8 +641,8 @@ def _edge_ends(escaped: list[str], g: "GraphColumns", first: str, second: str, e
 def write_graphml(graph, path) -> Path:
     """Write a graph as GraphML (typed keys, UTF-8, one node or edge per line).
 
-    ``graph`` is any networkx graph (cleaned and typed as :func:`plain_graph` does)
-    or a :class:`GraphColumns`. ``networkx.read_graphml`` reads back the same nodes,
+    ``graph`` is any networkx graph (cleaned and typed as :meth:`GraphColumns.from_graph`
+    says) or a :class:`GraphColumns`. ``networkx.read_graphml`` reads back the same nodes,
     edges and typed attributes.
     """
     g = _columns_of(graph)
@@ -771,8 +682,8 @@ def _rgb(hex_color: str) -> tuple[int, int, int]:
 def write_gexf(graph, path, view: View | None = None) -> Path:
     """Write a graph as GEXF 1.2 for Gephi (UTF-8, one node or edge per line).
 
-    ``graph`` is any networkx graph (cleaned and typed as :func:`plain_graph` does)
-    or a :class:`GraphColumns`. A node's ``label`` attribute becomes its GEXF label
+    ``graph`` is any networkx graph (cleaned and typed as :meth:`GraphColumns.from_graph`
+    says) or a :class:`GraphColumns`. A node's ``label`` attribute becomes its GEXF label
     and a numeric edge ``weight`` the edge's weight; other attributes named like
     GEXF's own (``id``, ``start``, ...) get a trailing ``_``. With ``view`` (the
     explorer's bipartite view) every node carries ``viz`` colour (its community's
@@ -863,8 +774,8 @@ def _viz(g: GraphColumns, view: View) -> list[str]:
 def write_json(graph, path) -> Path:
     """Write a graph as networkx node-link JSON (``nodes`` and ``edges``, one per line).
 
-    ``graph`` is any networkx graph (cleaned and typed as :func:`plain_graph` does)
-    or a :class:`GraphColumns`. Read it back with
+    ``graph`` is any networkx graph (cleaned and typed as :meth:`GraphColumns.from_graph`
+    says) or a :class:`GraphColumns`. Read it back with
     ``nx.node_link_graph(json.load(f), edges="edges")``.
     """
     g = _columns_of(graph)

@@ -84,12 +84,13 @@ def test_gexf_carries_colours_sizes_positions_and_no_date(written):
     assert colour["paper:p06"] == colour["paper:p07"]
 
 
-def test_plain_graph_types_every_attribute_once():
+def test_graph_files_type_every_attribute_once(tmp_path):
     G = nx.Graph()
     G.add_node("a", score=1, tags=["x", "y"], missing=None, nan=float("nan"), flag=True)
     G.add_node("b", score=2.5, tags="z")
     G.add_edge("b", "a", weight=1)
-    H = export.plain_graph(G)
+    export.write_graphml(G, tmp_path / "g.graphml")
+    H = nx.read_graphml(tmp_path / "g.graphml")
     assert list(H.nodes) == ["a", "b"]
     assert H.nodes["a"] == {"score": 1.0, "tags": "x; y", "flag": True}  # int+float -> float; None/NaN dropped
     assert H.nodes["b"]["score"] == 2.5
