@@ -308,24 +308,13 @@ def _view_graph(kg, name: str) -> nx.Graph:
                                                   links["target"].astype(str).tolist(), links["weight"].tolist()))
         else:
             out.add_nodes_from(graph.nodes, kind="concept")
-            adjacency = getattr(out, "_adj", None)
-            if type(out) is nx.Graph and isinstance(adjacency, dict):
-                # the co-occurrence links as they are: their attribute dicts are shared, not copied
-                # (a copy costs ~2 us a link); the broader links below get dicts of their own
-                for node, neighbours in graph.adjacency():
-                    adjacency[node].update(neighbours)
-                getattr(nx, "_clear_cache", lambda g: None)(out)
-            else:
-                out.add_edges_from(graph.edges(data=True))
+            out.add_edges_from(graph.edges(data=True))
         if "broader" in concepts:
             for cid, broader in zip(concepts["concept_id"].astype(str).tolist(), concepts["broader"].tolist()):
                 if broader and isinstance(broader, str) and cid in out:
                     for parent in _split(broader):
                         if parent in out and cid != parent:
-                            data = out.get_edge_data(cid, parent) or {}
-                            if out.has_edge(cid, parent):
-                                out.remove_edge(cid, parent)  # its dict may be the concept graph's: leave it be
-                            out.add_edge(cid, parent, **{**data, "kind": "broader", "narrower": cid})
+                            out.add_edge(cid, parent, kind="broader", narrower=cid)  # a co-occurrence link keeps its weight
         return out
     raise ValueError(f"view must be one of {', '.join(PAGES)}, not {name!r}")
 
