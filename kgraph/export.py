@@ -354,8 +354,10 @@ def write_tables(kg, folder, names: Iterable[str] | None = None) -> list[Path]:
 # The three graph files are written from one columnar copy of the graph (GraphColumns): each
 # attribute is a list of its distinct values, cleaned and typed once, and a code per node or edge
 # (numpy), so a file is assembled from the text of the distinct values, chunk of rows by chunk of
-# rows: a 3-million-edge graph writes in seconds with bounded memory (networkx's writers build an
-# element tree of the whole file first).
+# rows. Why not networkx's writers: they need a cleaned copy of the graph first and are slow. The
+# three files of the 2,592 abstracts' graph (39k edges) took 5.0 s of CPU with them against 0.6 s
+# here, and of a 100,000-paper graph (3M edges) 367 s and 6.6 GB against 26 s and 0.4 GB (the
+# GEXF writer holds the whole document as an element tree, and writes today's date into it).
 _XML_TYPES = {"bool": "boolean", "int": "long", "float": "double", "str": "string"}
 _KINDS = {bool: "bool", int: "int", float: "float", str: "str"}
 
