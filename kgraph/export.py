@@ -342,7 +342,7 @@ def write_tables(kg, folder, names: Iterable[str] | None = None) -> list[Path]:
         path = folder / f"{name}.csv"
         with open(path, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")  # QUOTE_MINIMAL
-            writer.writerow(map(_csv_value, frame.columns))
+            writer.writerow(_csv_value(str(c)) for c in frame.columns)
             for start in range(0, len(frame), _CHUNK):  # bounded memory on millions of rows
                 part = frame.iloc[start:start + _CHUNK]
                 writer.writerows(zip(*(_csv_cells(part[c]) for c in part.columns)))
