@@ -28,6 +28,7 @@ Examples
 """
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -36,9 +37,8 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable
-from itertools import chain, islice, repeat
+from itertools import chain, repeat
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import networkx as nx
@@ -46,11 +46,9 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._fork import side_by_side
 from ._outdir import MARKER, check_output_dir, is_kgraph_dir  # noqa: F401 (public here too)
-from .errors import OutputError
-from .explorer import (_SURROGATE, VIEW_FILES, VIEWS, View, Written, _edge_lists, _gc_paused, _round6, build_view,
-                       clean_text, write_html)
+from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _round6, build_views, clean_text,
+                       write_html)
 from .sources import PAPER_COLUMNS
 
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
@@ -76,7 +74,6 @@ TABLE_ORDER = {
     "paper_links": ["source", "target"],
     "concept_links": ["source", "target"],
 }
-_CSV_SPECIAL = re.compile('[",\n\r]')  # what makes the csv module quote a field (line ends "\n")
 _CHUNK = 50_000  # rows of a table or graph file assembled and written at a time
 _NONE = type(None)
 # attribute names the GEXF writer treats specially (renamed with a trailing "_")
@@ -226,7 +223,6 @@ def _only_our_files(folder: Path) -> bool:
     return True
 
 
-@_gc_paused()
 def write_files(kg, folder) -> tuple[list[str], list[str]]:
     """Write every output file (and the marker) into an existing ``folder``; no swapping.
 
@@ -235,47 +231,19 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     folder = Path(folder)
     saves = callable(getattr(kg, "save", None))  # a KnowledgeGraph (not a look-alike) saves itself
     names = [name for name in OUTPUT_FILES if saves or name != SAVE_FILE]
-
-    data_files = GRAPH_FILES + TABLE_FILES + ["summary.json"]
-
-    def graph_view_and_files():  # the graph view, its page and the files that need it (GEXF)
-        view = build_view(kg, "graph")
-        notes = write_html(kg, folder, views={"graph": view}, pages=["graph"]).notes
-        write_tables(kg, folder, names=CHILD_TABLES)
-        graph = GraphColumns.from_graph(kg.graph)  # cleaned and typed once for the three graph files
-        write_graphml(graph, folder / "graph.graphml")
-        write_json(graph, folder / "graph.json")
-        write_gexf(graph, folder / "graph.gexf", view=view)
-        if saves:
-            kg.save(folder / SAVE_FILE)
-        # what index.html says of the view: its size and notes
-        return SimpleNamespace(nodes=range(len(view.nodes)), edges=range(len(view.edges)), notes=view.notes), notes
-
-    def other_views_and_tables():
-        views = {name: build_view(kg, name) for name in VIEWS if name != "graph"}
-        notes = write_html(kg, folder, views=views, pages=list(views)).notes
-        write_tables(kg, folder, names=[name for name in TABLE_COLUMNS if name not in CHILD_TABLES])
-        return views, notes
-
-    # two halves of about the same work, side by side on two cores when the graph is worth a fork
-    worth = kg.graph.number_of_nodes() + kg.graph.number_of_edges() >= PARALLEL_WRITE_FROM
-    (views, notes), (views["graph"], graph_notes) = side_by_side(other_views_and_tables, graph_view_and_files,
-                                                                  fork=worth, what="writing the output files",
-                                                                  error=OutputError)
-    notes = graph_notes + notes  # in the order of the pages
-    write_html(kg, folder, views=views, data_files=data_files, pages=["index"])
+    views = build_views(kg)  # the GEXF takes the graph view's colours and positions
+    notes = write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + ["summary.json"]).notes
+    write_tables(kg, folder)
+    graph = GraphColumns.from_graph(kg.graph)  # cleaned and typed once for the three graph files
+    write_graphml(graph, folder / "graph.graphml")
+    write_gexf(graph, folder / "graph.gexf", view=views["graph"])
+    write_json(graph, folder / "graph.json")
+    if saves:
+        kg.save(folder / SAVE_FILE)
     write_summary(kg, folder / "summary.json", notes=notes, outputs=names)
     (folder / MARKER).write_text(json.dumps({"kgraph": __version__, "files": names}, indent=1) + "\n",
                                  encoding="utf-8")
     return names, notes
-
-
-#: The tables the graph half of :func:`write_files` writes (the rest beside it: the halves take
-#: about as long).
-CHILD_TABLES = ("mentions",)
-
-#: Graphs (nodes + edges) from this size write their files in two processes.
-PARALLEL_WRITE_FROM = 2_000
 
 
 def _swap_folder(staging: Path, out: Path) -> None:
@@ -311,48 +279,36 @@ def _replace_files(staging: Path, out: Path, names: list[str]) -> None:
 
 
 # ----------------------------------------------------------------------------- tables
-def _csv_text(text: str) -> str:
-    # CSV keeps every character UTF-8 can encode, except lone surrogates (U+FFFD instead) and a
-    # bare CR, which the csv writer leaves unquoted (its line terminator is "\n") while readers end
-    # the row there: line breaks become "\n", as in XML
-    return _SURROGATE.sub("\ufffd", text).replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _csv_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return _csv_text(value)
+    """A cell as CSV carries it: lists joined with "; ", dicts as JSON; in text, lone surrogates
+    (which UTF-8 cannot encode) become U+FFFD and line breaks "\n" (a bare CR, left unquoted by
+    the csv module when rows end in "\n", would end the row for a reader)."""
     if isinstance(value, (list, tuple, set)):
-        return _csv_text("; ".join(str(v) for v in value))
-    if isinstance(value, dict):
-        return _csv_text(json.dumps(value, sort_keys=True, ensure_ascii=False))
+        value = "; ".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    elif not isinstance(value, str):
+        return value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if not value.isascii() and _SURROGATE.search(value):
+        value = _SURROGATE.sub("\ufffd", value)
     return value
 
 
-def _csv_cells(column: pd.Series) -> list[str]:
-    """The cells of one column as CSV text: floats with 6 significant digits, missing values
-    empty, text made safe for CSV and quoted where the csv module would quote it."""
-    dtype = column.dtype
-    if pd.api.types.is_float_dtype(dtype):
-        return ["" if x != x else "%.6g" % x for x in column.to_numpy(dtype=np.float64, na_value=np.nan).tolist()]
-    if pd.api.types.is_bool_dtype(dtype) and not column.hasnans:
-        return list(map(("False", "True").__getitem__, column.tolist()))
-    if pd.api.types.is_integer_dtype(dtype) and not column.hasnans:
-        return list(map(str, column.tolist()))
+def _csv_cells(column: pd.Series) -> list:
+    """The cells of one column for the csv module: floats with 6 significant digits, missing values
+    None (an empty field), text as :func:`_csv_value` makes it."""
+    if pd.api.types.is_float_dtype(column.dtype):
+        return [None if x != x else "%.6g" % x for x in column.to_numpy(dtype=np.float64, na_value=np.nan).tolist()]
     values = column.to_numpy(dtype=object, na_value=None).tolist()
-    if set(map(type, values)) <= {str, _NONE}:  # plain text: fix values only when some need it
-        values = ["" if v is None else v for v in values]
-        text = "".join(values)
-        if "\r" in text or (not text.isascii() and _SURROGATE.search(text)):
-            values = list(map(_csv_text, values))
-    else:
-        values = ["" if v is None else str(_csv_value(v)) for v in values]
-        text = "".join(values)
-    if _CSV_SPECIAL.search(text):  # (a CR became a line break above)
-        # as the csv module quotes (QUOTE_MINIMAL, "\n" line ends): fields with a comma, quote or
-        # line break; four `in` tests a value, written out, are 40% faster than a regex search
-        values = ['"' + v.replace('"', '""') + '"' if '"' in v or "," in v or "\n" in v or "\r" in v else v
-                  for v in values]
-    return values
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return values
+    if set(map(type, values)) <= {str, _NONE}:  # plain text (the rule): change nothing unless some need it
+        text = "".join(v for v in values if v is not None)
+        if "\r" not in text and (text.isascii() or not _SURROGATE.search(text)):
+            return values
+    return list(map(_csv_value, values))
 
 
 def table_for_csv(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -386,13 +342,11 @@ def write_tables(kg, folder, names: Iterable[str] | None = None) -> list[Path]:
         frame = table_for_csv(frame, name)
         path = folder / f"{name}.csv"
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(",".join(_csv_cells(pd.Series([str(c) for c in frame.columns], dtype=object))) + "\n")
-            for start in range(0, len(frame), _CHUNK):
+            writer = csv.writer(fh, lineterminator="\n")  # QUOTE_MINIMAL
+            writer.writerow(_csv_value(str(c)) for c in frame.columns)
+            for start in range(0, len(frame), _CHUNK):  # bounded memory on millions of rows
                 part = frame.iloc[start:start + _CHUNK]
-                rows = map(",".join, zip(*(_csv_cells(part[c]) for c in part.columns)))
-                if len(part.columns) == 1:  # a lone empty field is written "", so the row is not blank
-                    rows = (row or '""' for row in rows)
-                fh.write("\n".join(rows) + "\n")
+                writer.writerows(zip(*(_csv_cells(part[c]) for c in part.columns)))
         paths.append(path)
     return paths
 
@@ -401,8 +355,10 @@ def write_tables(kg, folder, names: Iterable[str] | None = None) -> list[Path]:
 # The three graph files are written from one columnar copy of the graph (GraphColumns): each
 # attribute is a list of its distinct values, cleaned and typed once, and a code per node or edge
 # (numpy), so a file is assembled from the text of the distinct values, chunk of rows by chunk of
-# rows: a 3-million-edge graph writes in seconds with bounded memory (networkx's writers build an
-# element tree of the whole file first).
+# rows. Why not networkx's writers: they need a cleaned copy of the graph first and are slow. The
+# three files of the 2,592 abstracts' graph (39k edges) took 5.0 s of CPU with them against 0.6 s
+# here, and of a 100,000-paper graph (3M edges) 367 s and 6.6 GB against 26 s and 0.4 GB (the
+# GEXF writer holds the whole document as an element tree, and writes today's date into it).
 _XML_TYPES = {"bool": "boolean", "int": "long", "float": "double", "str": "string"}
 _KINDS = {bool: "bool", int: "int", float: "float", str: "str"}
 
@@ -446,9 +402,6 @@ class Column:
     def values(self) -> list:
         """The value of each node or edge (None where absent)."""
         return list(map((self.distinct + [None]).__getitem__, self.codes.tolist()))
-
-    def __repr__(self) -> str:
-        return f"Column({self.kind!r}, {len(self.codes)} values, {len(self.distinct)} distinct)"
 
 
 def _one_type(values: list) -> tuple[str, list] | None:
@@ -536,7 +489,8 @@ def _columns(records: list[dict], order: np.ndarray | None = None) -> dict[str, 
 
 
 class GraphColumns:
-    """A graph as columns, cleaned, typed and sorted: what the graph files hold.
+    """A graph as columns, cleaned, typed and sorted (see :meth:`from_graph`): what the graph
+    files hold.
 
     Build one with :meth:`from_graph`; :func:`write_graphml`, :func:`write_gexf` and
     :func:`write_json` accept it in place of a graph, so one cleaning serves all three.
@@ -563,10 +517,15 @@ class GraphColumns:
         self.ids, self.nodes, self.source, self.target, self.edges = ids, nodes, source, target, edges
 
     @classmethod
-    @_gc_paused()
     def from_graph(cls, graph: nx.Graph) -> "GraphColumns":
-        """Clean, type and sort ``graph`` (the rules of :func:`plain_graph`); a directed graph or
-        multigraph is read as the undirected graph networkx makes of it."""
+        """Clean, type and sort ``graph``; a directed graph or multigraph is read as the
+        undirected graph networkx makes of it.
+
+        Node ids become strings without XML-forbidden characters (ids that then collide raise
+        ValueError). Values become str/int/float/bool: lists joined with ``"; "``, floats rounded
+        to 6 significant digits, text without XML-forbidden characters; None, NaN, infinities and
+        NA are left out. Each attribute gets one type (int and float mixed: float; other mixes:
+        str). Paper nodes without a ``label`` get their title as label."""
         if graph.is_directed() or graph.is_multigraph():
             graph = nx.Graph(graph)
         raw = list(graph.nodes)
@@ -585,34 +544,6 @@ class GraphColumns:
         n = len(self.ids)
         return np.bincount(self.source, minlength=n) + np.bincount(self.target, minlength=n)
 
-    @_gc_paused()
-    def to_graph(self) -> nx.Graph:
-        """The columns as a networkx graph (nodes and edges in order, attributes sorted by name)."""
-        graph = nx.Graph()
-        ids = self.ids
-        graph.add_nodes_from(zip(ids, _records(self.nodes, len(ids))))
-        data = _records(self.edges, len(self.source))
-        adjacency = getattr(graph, "_adj", None)
-        if type(graph) is not nx.Graph or not isinstance(adjacency, dict):
-            graph.add_edges_from(zip(map(ids.__getitem__, self.source.tolist()),
-                                     map(ids.__getitem__, self.target.tolist()), data))
-            return graph
-        # add_edges_from checks and copies every edge (~1 us each); here each node's neighbours are
-        # put in one dict at once, in id order (as adding the sorted edges one by one would)
-        loop = self.source == self.target
-        ends = np.r_[self.source, self.target[~loop]]
-        others = np.r_[self.target, self.source[~loop]]
-        order = np.lexsort((others, ends))
-        count = np.bincount(ends, minlength=len(ids)).tolist()
-        keys = iter(list(map(ids.__getitem__, others[order].tolist())))
-        both = data + [d for d, is_loop in zip(data, loop.tolist()) if not is_loop]
-        values = iter(list(map(both.__getitem__, order.tolist())))
-        for node, k in zip(ids, count):
-            if k:
-                adjacency[node] = dict(zip(islice(keys, k), islice(values, k)))
-        getattr(nx, "_clear_cache", lambda g: None)(graph)
-        return graph
-
 
 def _add_paper_labels(nodes: dict) -> None:
     """Paper nodes without a label get their title as label (so Gephi and Cytoscape show it)."""
@@ -629,73 +560,6 @@ def _add_paper_labels(nodes: dict) -> None:
         nodes["label"] = _column(labels)
         for name in sorted(nodes):  # names stay sorted
             nodes[name] = nodes.pop(name)
-
-
-def _records(columns: dict, size: int) -> list[dict]:
-    """Row dicts (present attributes only, names sorted) from columns, built group by group of
-    rows that have the same attributes."""
-    names = list(columns)
-    if not names:
-        return [{} for _ in range(size)]
-    code = np.zeros(size, dtype=np.int64)
-    if len(names) <= 62:
-        for bit, name in enumerate(names):
-            code |= (columns[name].codes >= 0).astype(np.int64) << bit
-    patterns = np.unique(code).tolist() if len(names) <= 62 else [None]
-    out = np.empty(size, dtype=object)
-    for pattern in patterns:
-        rows = np.flatnonzero(code == pattern) if len(patterns) > 1 else np.arange(size)
-        kept = names if pattern is None else [names[i] for i in range(len(names)) if pattern >> i & 1]
-        values = [list(map((columns[k].distinct + [None]).__getitem__, columns[k].codes[rows].tolist()))
-                  for k in kept]
-        if pattern is None:  # too many attributes for a bit pattern: drop the absent ones row by row
-            dicts = [{k: x for k, x in zip(kept, row) if x is not None} for row in zip(*values)]
-        else:
-            dicts = list(map(_dict_maker(kept), *values)) if kept else [{} for _ in range(len(rows))]
-        holder = np.empty(len(rows), dtype=object)
-        holder[:] = dicts
-        out[rows] = holder
-    return out.tolist()
-
-
-def _dict_maker(keys: list):
-    """A function of len(keys) values returning {keys[0]: first value, ...}: a dict display is
-    about twice as fast as dict(zip(keys, values)), which counts with millions of edges."""
-    if len(keys) == 1:
-        (k0,) = keys
-        return lambda a: {k0: a}
-    if len(keys) == 2:
-        k0, k1 = keys
-        return lambda a, b: {k0: a, k1: b}
-    if len(keys) == 3:
-        k0, k1, k2 = keys
-        return lambda a, b, c: {k0: a, k1: b, k2: c}
-    if len(keys) == 4:
-        k0, k1, k2, k3 = keys
-        return lambda a, b, c, d: {k0: a, k1: b, k2: c, k3: d}
-    return lambda *row: dict(zip(keys, row))
-
-
-@_gc_paused()
-def plain_graph(graph: nx.Graph) -> nx.Graph:
-    """A copy of ``graph`` that GraphML, GEXF and JSON writers accept and that writes
-    the same bytes every time.
-
-    Node ids become clean strings; attribute values become str/int/float/bool
-    (lists joined with ``"; "``, floats rounded to 6 significant digits, missing
-    values dropped, XML-forbidden characters removed), each attribute with one type;
-    nodes and edges are sorted. Paper nodes get a ``label`` (their title) so Gephi
-    and Cytoscape show it. kgraph's own writers apply these rules themselves (see
-    :class:`GraphColumns`): they need no plain copy, and are faster without one.
-
-    Examples
-    --------
-    >>> G = nx.Graph([("b", "a")]); G.nodes["a"]["tags"] = ["x", "y"]
-    >>> H = plain_graph(G)
-    >>> list(H.nodes), H.nodes["a"]["tags"]
-    (['a', 'b'], 'x; y')
-    """
-    return GraphColumns.from_graph(graph).to_graph()
 
 
 def _columns_of(graph) -> GraphColumns:
@@ -777,12 +641,11 @@ def _edge_ends(escaped: list[str], g: "GraphColumns", first: str, second: str, e
     return ends
 
 
-@_gc_paused()
 def write_graphml(graph, path) -> Path:
     """Write a graph as GraphML (typed keys, UTF-8, one node or edge per line).
 
-    ``graph`` is any networkx graph (cleaned and typed as :func:`plain_graph` does)
-    or a :class:`GraphColumns`. ``networkx.read_graphml`` reads back the same nodes,
+    ``graph`` is any networkx graph (cleaned and typed as :meth:`GraphColumns.from_graph`
+    says) or a :class:`GraphColumns`. ``networkx.read_graphml`` reads back the same nodes,
     edges and typed attributes.
     """
     g = _columns_of(graph)
@@ -819,12 +682,11 @@ def _rgb(hex_color: str) -> tuple[int, int, int]:
     return (value >> 16) & 255, (value >> 8) & 255, value & 255
 
 
-@_gc_paused()
 def write_gexf(graph, path, view: View | None = None) -> Path:
     """Write a graph as GEXF 1.2 for Gephi (UTF-8, one node or edge per line).
 
-    ``graph`` is any networkx graph (cleaned and typed as :func:`plain_graph` does)
-    or a :class:`GraphColumns`. A node's ``label`` attribute becomes its GEXF label
+    ``graph`` is any networkx graph (cleaned and typed as :meth:`GraphColumns.from_graph`
+    says) or a :class:`GraphColumns`. A node's ``label`` attribute becomes its GEXF label
     and a numeric edge ``weight`` the edge's weight; other attributes named like
     GEXF's own (``id``, ``start``, ...) get a trailing ``_``. With ``view`` (the
     explorer's bipartite view) every node carries ``viz`` colour (its community's
@@ -912,12 +774,11 @@ def _viz(g: GraphColumns, view: View) -> list[str]:
     return out
 
 
-@_gc_paused()
 def write_json(graph, path) -> Path:
     """Write a graph as networkx node-link JSON (``nodes`` and ``edges``, one per line).
 
-    ``graph`` is any networkx graph (cleaned and typed as :func:`plain_graph` does)
-    or a :class:`GraphColumns`. Read it back with
+    ``graph`` is any networkx graph (cleaned and typed as :meth:`GraphColumns.from_graph`
+    says) or a :class:`GraphColumns`. Read it back with
     ``nx.node_link_graph(json.load(f), edges="edges")``.
     """
     g = _columns_of(graph)
