@@ -179,11 +179,18 @@ def pool_size(n_papers: int) -> int:
 def _start_worker(model: str) -> None:
     """A pool worker's start: spaCy loads once, while the first chunks are queued."""
     import signal
+    import sys
 
     if hasattr(signal, "pthread_sigmask"):
         # Ctrl-C is for the build, which stops the pool: a terminal sends it to every process of
         # the job, and a worker taking it while it waits for a chunk prints a traceback
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        # a build killed alone (kill PID) cannot stop its pool, and a worker waiting for a chunk
+        # would wait forever: Linux ends it with its parent (prctl PR_SET_PDEATHSIG)
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
     try:
         extract_chunk([], model)
     except Exception:  # noqa: BLE001 - raised again by the first chunk, and reported from there

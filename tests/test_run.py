@@ -160,3 +160,36 @@ except KeyboardInterrupt:
     time.sleep(0.5)
     with pytest.raises(ProcessLookupError):  # no worker left behind in its group
         os.killpg(proc.pid, 0)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux ends a worker with its parent")
+def test_a_build_killed_alone_leaves_no_worker():
+    """`kill PID` ends the build without a word to its pool: the workers must not wait forever."""
+    code = """
+import kgraph.run
+from kgraph.ingest import read_papers
+
+papers, _ = read_papers(None)
+kgraph.run.CHUNK_PAPERS = 4
+kgraph.run.extract(papers.head(80), processes=2, progress=lambda done, total: print(done, flush=True))
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, start_new_session=True)
+    try:
+        assert proc.stdout.readline().strip() == "4"  # a chunk is back: the workers run
+        proc.send_signal(signal.SIGTERM)  # the build alone, not its process group
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)  # a worker is left in the build's group
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("a worker outlived the build")
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
