@@ -118,7 +118,7 @@ def extract(
 
     chunks = [todo[i : i + CHUNK_PAPERS] for i in range(0, len(todo), CHUNK_PAPERS)]
     done = 0
-    # closed on the way out, even when interrupted here (in progress, say): the pool stops at once
+    # closed on the way out, even when interrupted here (in progress, say), so that the pool stops
     with contextlib.closing(_run(chunks, model, batch_size, dask, processes)) as each_chunk:
         for results in each_chunk:
             if cache is not None:
