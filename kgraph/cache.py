@@ -1,9 +1,10 @@
 """A cache of extracted candidates per paper, so a rebuild parses only new text.
 
 Entries live in one SQLite file under the cache folder, keyed by a hash of the
-paper's title and abstract, the spaCy pipeline's name and version, and the
-extractor's version. Rebuilding an unchanged corpus parses nothing; adding ten
-papers parses ten.
+paper's title and abstract, the spaCy pipeline (:func:`kgraph.extract.pipeline_identity`,
+as in the build key) and the extractor's version (:func:`paper_keys`). Rebuilding an
+unchanged corpus parses nothing; adding ten papers parses ten. The cache is a
+speed-up only: an entry is never trusted beyond its key.
 """
 from __future__ import annotations
 
@@ -13,7 +14,21 @@ import sqlite3
 from pathlib import Path
 from typing import Iterable
 
+from . import extract, text
 from .errors import KgraphError
+
+
+def paper_keys(titles: list[str], abstracts: list[str], model: str) -> list[str]:
+    """The cache key of each paper's extraction with the spaCy pipeline ``model``.
+
+    A text cut before its parse (:func:`kgraph.text.text_to_parse`) has a key that
+    names the cut, so a longer limit parses it again.
+    """
+    settings = f"{extract.pipeline_identity(model)}|x{extract.EXTRACTOR_VERSION}"
+    limit = text.MAX_PARSE_CHARS
+    cut = f"{settings}|first{limit}"
+    return [entry_key(t, a, settings if len(t) <= limit and len(a) <= limit else cut)
+            for t, a in zip(titles, abstracts)]
 
 
 def entry_key(title: str, abstract: str, settings_id: str) -> str:

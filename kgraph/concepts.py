@@ -1,6 +1,6 @@
 """Concepts: candidate phrases normalised across the corpus, scored and selected.
 
-From the ``candidates`` and ``acronyms`` tables of :mod:`kgraph.nlp` this stage
+From the ``candidates`` and ``acronyms`` tables of :mod:`kgraph.extract` this stage
 makes the ``concepts`` and ``mentions`` tables of DESIGN.md:
 
 1. Normalise each candidate: strip leading words that carry no meaning
@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .nlp import Extraction, _singular, normalise_key
+from .extract import Extraction, _singular, normalise_key
 
 # Words that add nothing when they open a phrase ("novel method" is a method).
 LEADING_FILLERS = frozenset(
@@ -982,7 +982,7 @@ def build_concepts(
     papers : DataFrame
         The ``papers`` table (only its length and ids are used).
     extraction : Extraction
-        From :func:`kgraph.nlp.extract`.
+        From :func:`kgraph.run.extract`.
     settings : ConceptSettings, optional
 
     Returns

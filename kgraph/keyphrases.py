@@ -32,7 +32,7 @@ def extract_keyphrases(
     {'a': ['normalizing flow']}
     """
     from .concepts import ConceptSettings, build_concepts
-    from .nlp import extract
+    from .run import extract
 
     papers = pd.DataFrame(
         [{"paper_id": str(r["id"]), "title": r.get("title") or "", "abstract": r.get("abstract") or ""}

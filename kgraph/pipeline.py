@@ -30,6 +30,7 @@ from . import __version__
 from ._outdir import MARKER, check_output_dir
 from .config import BuildConfig, builtin_corpus_path
 from .errors import KgraphError
+from .extract import pipeline_identity
 
 if TYPE_CHECKING:  # importing this module stays cheap: the up-to-date check of `kgraph build` needs no pandas
     import networkx as nx
@@ -61,10 +62,7 @@ class KnowledgeGraph:
         Counts, settings and versions of the build: the same for the same input and
         settings, so it goes into ``summary.json``.
     timings, run : dict
-        Seconds per stage, and how many papers were parsed or came from the cache
-        (and ``spacy_load``, the seconds spaCy took to load, 0 when it was not;
-        ``spacy_load_in_nlp``, the part of them within the nlp stage: a parse process
-        begins loading before the papers are read):
+        Seconds per stage, and how many papers were parsed or came from the cache:
         facts of this run only, shown in the terminal, kept out of the files.
     """
 
@@ -267,21 +265,6 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _model_identity(model: str) -> str:
-    """The spaCy pipeline as the key sees it, without importing spaCy: ``name==version`` of an
-    installed package, else a digest of a pipeline folder's ``meta.json`` and ``config.cfg``."""
-    import importlib.metadata as md
-
-    try:
-        return f"{model}=={md.version(model)}"
-    except (md.PackageNotFoundError, ValueError):
-        pass
-    folder = Path(model)
-    if folder.is_dir():
-        return f"{model}@" + ",".join(_file_digest(folder / name) for name in ("meta.json", "config.cfg"))
-    return model  # not installed: the build says so
-
-
 #: Settings that do not shape the outputs (where the cache lives, where extraction runs): not in the key.
 RUN_ONLY_SETTINGS = tuple(f.name for f in fields(BuildConfig) if f.metadata.get("run_only"))
 
@@ -322,7 +305,7 @@ def build_key(config: BuildConfig) -> str:
              "thesaurus": _file_digest(Path(config.thesaurus)) if config.thesaurus else None,
              "stopwords": _file_digest(Path(config.stopwords)) if config.stopwords else None}
     doc = {"format": BUILD_KEY_FORMAT, "kgraph": __version__, "python": "%d.%d" % sys.version_info[:2],
-           "model": _model_identity(config.model), "versions": versions, "settings": output_settings(config),
+           "model": pipeline_identity(config.model), "versions": versions, "settings": output_settings(config),
            "files": files}
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -513,21 +496,8 @@ def build(
 def _build(config: BuildConfig, key: str, progress=None, warn=None) -> KnowledgeGraph:
     """Every stage, from reading the files to the analysis, for :func:`build`; ``key`` is
     :func:`build_key` of ``config``, computed once by the caller."""
-    from . import nlp  # without pandas: the fork below is of a small process, early
-
-    # spaCy loads in the first parse process while this one reads the papers and prepares the
-    # later stages (stopped if the cache holds every paper)
-    pre = None if config.dask else nlp.preload(config.model, config.batch_size)
-    try:
-        return _build_with(config, pre, key, progress, warn)
-    finally:
-        if pre is not None:
-            pre.cancel()
-
-
-def _build_with(config: BuildConfig, pre, key: str, progress=None, warn=None) -> KnowledgeGraph:
+    from .run import extract
     from .sources import read_papers
-    from .nlp import extract
 
     timings: dict[str, float] = {}
     lap = _stopwatch(timings)
@@ -538,17 +508,6 @@ def _build_with(config: BuildConfig, pre, key: str, progress=None, warn=None) ->
         where = ", ".join(str(p) for p in config.inputs) or "the built-in corpus"
         raise KgraphError(f"no paper with a title or an abstract in {where}")
     lap("ingest")
-    nlp_began = time.time()  # (the load's span is time.time(), from another process)
-
-    stats: dict = {}
-    total = len(papers)
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress(done, total)
 
     cache = None
     if config.cache_dir is not None:
@@ -556,17 +515,13 @@ def _build_with(config: BuildConfig, pre, key: str, progress=None, warn=None) ->
 
         cache = MentionCache(config.cache_dir)
     try:
-        if config.dask:
-            from .distributed import extract_dask
-
-            extraction = extract_dask(papers, config, cache=cache, progress=tick, stats=stats)
-        else:
-            extraction = extract(papers, pre or config.model, batch_size=config.batch_size, cache=cache,
-                                 progress=tick, stats=stats, meanwhile=_prepare_later_stages(len(papers)))
+        extraction = extract(papers, config.model, config.batch_size, cache=cache, progress=progress,
+                             dask=config.dask)
     finally:
         if cache is not None:
             cache.close()
     lap("nlp")
+    run = {"parsed": extraction.parsed, "from_cache": extraction.from_cache, "up_to_date": False}
 
     # handed over, not kept here: from_extraction lets the candidates go once the concepts are made
     # (at 100,000 papers they are 4 million rows, about 350 MB)
@@ -574,48 +529,9 @@ def _build_with(config: BuildConfig, pre, key: str, progress=None, warn=None) ->
     del extraction
     kg = from_extraction(papers, handed.pop(), config, report=report, concepts_settings=csettings,
                          timings=timings)
-    kg.run = {"parsed": stats.get("parsed", total), "from_cache": stats.get("cached", 0), "up_to_date": False,
-              "spacy_load": stats.get("spacy_load", 0.0),
-              "spacy_load_in_nlp": _within(stats.get("spacy_load_span"), nlp_began, stats.get("spacy_load", 0.0))}
+    kg.run = run
     kg.summary["build_key"] = key
     return kg
-
-
-def _within(span, began: float, seconds: float) -> float:
-    """The seconds of ``span`` (start, end; ``time.time()``) after ``began``, at most ``seconds``."""
-    if not span:
-        return seconds
-    return round(min(seconds, max(0.0, span[1] - max(span[0], began))), 3)
-
-
-#: From this many papers the analysis is expected to run numba-compiled code (the paper graph's
-#: betweenness from about 2,000,000 sources x links), which is loaded while spaCy loads.
-PREPARE_COMPILED_FROM = 500
-
-
-def _prepare_later_stages(n_papers: int) -> list[Callable[[], None]]:
-    """What the stages after the parse load (modules; the compiled analysis for a large corpus),
-    in steps to take while the first parse process loads spaCy: a core is free then (the parse
-    itself takes both), and after the parse they would add to the wall time. A step not taken
-    is done by the stage that needs it."""
-
-    def modules() -> None:
-        import scipy.fft  # noqa: F401  the explorer's layout
-        import scipy.spatial  # noqa: F401
-
-        from . import analyse, concepts, graph, project  # noqa: F401  networkx, scipy.sparse
-
-    def exporter() -> None:
-        from . import export  # noqa: F401  the explorer, the writers
-
-    def compiled_analysis() -> None:
-        from .config import available_cores, compiled
-
-        fast = compiled("_analyse_compiled")
-        if fast is not None:
-            fast.warm_up(threads=available_cores())
-
-    return [modules, exporter] + ([compiled_analysis] if n_papers >= PREPARE_COMPILED_FROM else [])
 
 
 def from_extraction(

