@@ -1,7 +1,7 @@
 """Analysis of the projected graphs: communities, centrality, labels and questions.
 
 Communities and centrality work on any networkx graph (the paper graph or the
-concept graph from :mod:`kgraph.project`); the question functions —
+concept graph from :mod:`kgraph.links`); the question functions —
 :func:`related`, :func:`explain`, :func:`papers_for`, :func:`bridges`,
 :func:`find_paper` — answer what a reader asks of a corpus and return small
 DataFrames. Every result is reproducible: seeds are explicit and ties are
@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from .config import available_cores, compiled
-from .project import _intersect_rows, _isin, _linking_matrices, _require
+from .links import _intersect_rows, _isin, _linking_matrices, _require
 
 __all__ = [
     "communities",
@@ -665,12 +665,12 @@ def explain(
         Two paper_ids.
     mentions, concepts : DataFrame
         The tables the links were made from (pass the same ``mentions`` that
-        went into :func:`kgraph.project.paper_links`).
+        went into :func:`kgraph.links.paper_links`).
     graph : networkx.Graph, optional
         The bipartite graph ("paper:<id>" / "concept:<id>" nodes); needed only
         when the papers share no linking concept.
     weight, max_df_share
-        As given to :func:`kgraph.project.paper_links`, so that the
+        As given to :func:`kgraph.links.paper_links`, so that the
         contributions add up to that link's weight.
 
     Returns
@@ -682,7 +682,7 @@ def explain(
         its ``contribution`` to the link weight (its idf for ``idf``; the product
         of the two papers' concept weights for ``cosine``; an equal part for
         ``count`` and ``jaccard``) and ``share`` of it; the contributions sum to
-        the weight :func:`~kgraph.project.paper_links` gives the pair. Otherwise
+        the weight :func:`~kgraph.links.paper_links` gives the pair. Otherwise
         (``case == "path"``) the shortest path through the bipartite graph, one
         row per node from ``a`` (step 0) to ``b``, contribution and share NaN.
         With no path at all the table is empty. ``result.attrs["case"]`` always

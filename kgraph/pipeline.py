@@ -584,7 +584,7 @@ def _prepare_later_stages(n_papers: int) -> list[Callable[[], None]]:
         import scipy.fft  # noqa: F401  the explorer's layout
         import scipy.spatial  # noqa: F401
 
-        from . import analyse, concepts, graph, project  # noqa: F401  networkx, scipy.sparse
+        from . import analyse, concepts, graph, links  # noqa: F401  networkx, scipy.sparse
 
     def exporter() -> None:
         from . import export  # noqa: F401  the explorer, the writers
@@ -640,10 +640,10 @@ def from_extraction(
     from .concepts import build_concepts, linking_mentions
     from .graph import bipartite_graph
     from ._fork import side_by_side
-    from .project import _isin, one_process_product
-    from .project import concept_links as make_concept_links
-    from .project import paper_links as make_paper_links
-    from .project import to_graph
+    from .links import _isin, one_process_product
+    from .links import concept_links as make_concept_links
+    from .links import paper_links as make_paper_links
+    from .links import to_graph
 
     config = config or BuildConfig()
     csettings = concepts_settings or concept_settings(config)
@@ -658,7 +658,7 @@ def from_extraction(
                              top_k=config.links_per_paper, min_weight=config.min_link_weight)
     backbone = None
     if config.backbone is not None:  # the disparity filter: only links significant for an endpoint
-        from .project import backbone as disparity
+        from .links import backbone as disparity
 
         def backbone(links):
             return disparity(links, config.backbone).drop(columns="alpha").reset_index(drop=True)

@@ -18,7 +18,7 @@ from kgraph.analyse import (
     papers_for,
     related,
 )
-from kgraph.project import paper_links, to_graph
+from kgraph.links import paper_links, to_graph
 
 
 def two_cliques(order=None):

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kgraph.project import LINK_WEIGHTS, backbone, concept_links, idf, incidence, paper_links, to_graph
+from kgraph.links import LINK_WEIGHTS, backbone, concept_links, idf, incidence, paper_links, to_graph
 
 
 def corpus(papers: dict, scores: dict | None = None, unselected=()):
@@ -149,7 +149,7 @@ def test_top_k_matches_brute_force_on_random_corpora():
 
 
 def test_blocks_and_processes_do_not_change_the_answer(monkeypatch):
-    import kgraph.project as project
+    import kgraph.links as project
 
     rng = np.random.default_rng(3)
     papers = {f"p{i:03d}": [f"c{c:02d}" for c in rng.choice(30, size=5, replace=False)] for i in range(120)}
@@ -268,7 +268,7 @@ def zipf_corpus(n_papers=300, n_concepts=400, per_paper=12, seed=0, repeat_every
 @pytest.mark.parametrize("weight", LINK_WEIGHTS)
 def test_the_compiled_product_gives_the_same_links(monkeypatch, weight):
     """kgraph._topk (numba) against scipy's product: same pairs, same weights, ties included."""
-    import kgraph.project as project
+    import kgraph.links as project
 
     mentions, concepts = zipf_corpus(repeat_every=25)
     monkeypatch.setattr(project, "_COMPILED_FROM", 1e30)
@@ -285,7 +285,7 @@ def test_the_compiled_product_gives_the_same_links(monkeypatch, weight):
 def test_without_numba_the_same_links_and_communities_come_slower(monkeypatch):
     """Where numba cannot be imported, large products, Louvain and betweenness run uncompiled."""
     import kgraph.analyse as analyse
-    import kgraph.project as project
+    import kgraph.links as project
 
     mentions, concepts = zipf_corpus(seed=8)
     monkeypatch.setattr(project, "_COMPILED_FROM", 0)
@@ -304,7 +304,7 @@ def test_without_numba_the_same_links_and_communities_come_slower(monkeypatch):
 
 
 def test_compiled_concept_links_are_scipys(monkeypatch):
-    import kgraph.project as project
+    import kgraph.links as project
 
     mentions, concepts = zipf_corpus(seed=3)
     monkeypatch.setattr(project, "_COMPILED_FROM", 1e30)
@@ -316,7 +316,7 @@ def test_compiled_concept_links_are_scipys(monkeypatch):
 def test_setting_aside_any_heavy_columns_gives_the_full_products_top_k():
     """Whatever columns are set aside, settled and unsettled rows make the full product's answer."""
     import kgraph._topk as topk
-    import kgraph.project as project
+    import kgraph.links as project
 
     mentions, concepts = zipf_corpus(n_papers=200, seed=5, repeat_every=20)
     L, R, scoring, *_ = project._linking_matrices(mentions, concepts, "cosine", 0.5)
@@ -432,7 +432,8 @@ def test_papers_linked_in_a_forked_process_are_linked_as_here(monkeypatch, backb
 
 def test_a_product_too_large_for_the_child_is_made_here(monkeypatch):
     """Where the product would run compiled the child sends back the linking table; the links are the same."""
-    from kgraph import pipeline, project
+    from kgraph import pipeline
+    from kgraph import links as project
     from kgraph.config import BuildConfig
 
     papers, extraction = _hand_made_extraction()
@@ -451,7 +452,7 @@ def test_a_product_too_large_for_the_child_is_made_here(monkeypatch):
 
 
 def test_one_process_product_bounds_the_products_work(monkeypatch):
-    from kgraph import project
+    from kgraph import links as project
 
     mentions, concepts = corpus({"A": ["x", "y"], "B": ["x", "y"], "C": ["x", "z"]}, unselected=["y"])
     # selected x in 3 papers, z in 1: at most 3² + 1² = 10 multiply-adds
