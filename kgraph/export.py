@@ -46,7 +46,6 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._fork import side_by_side
 from ._outdir import MARKER, check_output_dir, is_kgraph_dir  # noqa: F401 (public here too)
 from .errors import OutputError
 from .explorer import (_SURROGATE, VIEW_FILES, VIEWS, View, Written, _edge_lists, _gc_paused, _round6, build_view,
@@ -256,11 +255,8 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
         write_tables(kg, folder, names=[name for name in TABLE_COLUMNS if name not in CHILD_TABLES])
         return views, notes
 
-    # two halves of about the same work, side by side on two cores when the graph is worth a fork
-    worth = kg.graph.number_of_nodes() + kg.graph.number_of_edges() >= PARALLEL_WRITE_FROM
-    (views, notes), (views["graph"], graph_notes) = side_by_side(other_views_and_tables, graph_view_and_files,
-                                                                  fork=worth, what="writing the output files",
-                                                                  error=OutputError)
+    views, notes = other_views_and_tables()
+    views["graph"], graph_notes = graph_view_and_files()
     notes = graph_notes + notes  # in the order of the pages
     write_html(kg, folder, views=views, data_files=data_files, pages=["index"])
     write_summary(kg, folder / "summary.json", notes=notes, outputs=names)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import re
 import time
 
@@ -190,44 +189,6 @@ def test_a_failed_write_leaves_the_previous_outputs_untouched(small_kg, tmp_path
         export.write_outputs(changed, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in tmp_path.iterdir() if ".kgraph-" in p.name]
-
-
-def test_side_by_side_reports_the_childs_failure_and_stops_it_on_ours(tmp_path):
-    from kgraph._fork import side_by_side
-    from kgraph.config import compiled
-    from kgraph.errors import KgraphError
-
-    class Unpicklable(Exception):
-        def __reduce__(self):
-            raise TypeError("no")
-
-    def fail():
-        raise Unpicklable("boom")
-
-    with pytest.raises(OutputError, match="writing failed: .*boom"):
-        side_by_side(lambda: 1, fail, what="writing", error=OutputError)
-    with pytest.raises(KgraphError, match="boom"):
-        side_by_side(lambda: 1, fail)
-    with pytest.raises(RuntimeError, match="plain"):  # an exception that pickles comes back as itself
-        side_by_side(lambda: 1, lambda: (_ for _ in ()).throw(RuntimeError("plain")))
-    assert side_by_side(lambda: "here", lambda: None) == ("here", None)
-    assert side_by_side(lambda: "here", lambda: ["there", 2]) == ("here", ["there", 2])  # pickled back
-    assert side_by_side(lambda: "here", lambda: "there", fork=False) == ("here", "there")
-    with pytest.raises((AttributeError, pickle.PicklingError), match="pickle"):  # a value that cannot come back
-        side_by_side(lambda: 1, lambda: (lambda: 0))
-    # the child never runs numba's threads (they do not survive a fork); this process still may
-    assert side_by_side(lambda: 1, lambda: compiled("_topk") is None) == (1, True)
-    assert compiled("_topk") is not None
-
-    def ours():
-        raise ValueError("ours")
-
-    marker = tmp_path / "child-finished"
-    start = time.perf_counter()
-    with pytest.raises(ValueError, match="ours"):
-        side_by_side(ours, lambda: (time.sleep(30), marker.write_text("x")))
-    assert time.perf_counter() - start < 20  # the child was stopped, not waited for
-    assert not marker.exists()
 
 
 def test_writing_into_the_current_directory_replaces_files_in_place(small_kg, tmp_path, monkeypatch):

@@ -1,6 +1,5 @@
 """Sparse projections: paper links, concept links, graphs and the backbone, on corpora whose answer is known."""
 import math
-import os
 
 import networkx as nx
 import numpy as np
@@ -405,73 +404,27 @@ def _tables(kg):
                                                   "communities")}
 
 
-@pytest.mark.parametrize("backbone", [None, 0.5])
-def test_papers_linked_in_a_forked_process_are_linked_as_here(monkeypatch, backbone):
+@pytest.mark.parametrize("with_backbone", [None, 0.5])
+def test_a_build_links_its_papers_and_concepts_as_the_link_functions_do(with_backbone):
+    """from_extraction's links are paper_links of the linking mentions and concept_links of the
+    mentions (then the backbone), and its graphs hold every paper and selected concept."""
     from kgraph import pipeline
+    from kgraph.concepts import build_concepts, linking_mentions
     from kgraph.config import BuildConfig
 
     papers, extraction = _hand_made_extraction()
-    config = BuildConfig(cache_dir=None, min_df=2, backbone=backbone)
-    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 10**12)
-    here = pipeline.from_extraction(papers, extraction, config)
-    forked = []
-    real_fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forked.append(1) or real_fork())
-    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 0)
-    there = pipeline.from_extraction(papers, extraction, config)
-    assert forked  # the paper links were made in a child process
-    assert len(here.paper_links) > 100
-    for name, table in _tables(here).items():
-        pd.testing.assert_frame_equal(table, _tables(there)[name], obj=name)
-    assert nx.utils.graphs_equal(here.paper_graph, there.paper_graph)
-    assert nx.utils.graphs_equal(here.concept_graph, there.concept_graph)
-    assert nx.utils.graphs_equal(here.graph, there.graph)
-    assert set(there.timings) >= {"concepts", "graph", "projections", "communities"}
-    assert list(there.timings) == list(here.timings)  # in the stages' order
-
-
-def test_a_product_too_large_for_the_child_is_made_here(monkeypatch):
-    """Where the product would run compiled the child sends back the linking table; the links are the same."""
-    from kgraph import pipeline
-    from kgraph import links as project
-    from kgraph.config import BuildConfig
-
-    papers, extraction = _hand_made_extraction()
-    config = BuildConfig(cache_dir=None, min_df=2)
-    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 0)
-    expected = pipeline.from_extraction(papers, extraction, config).paper_links
-    monkeypatch.setattr(project, "_COMPILED_FROM", 1)  # every product "large"
-    made, forked = [], []
-    real, real_fork = project.paper_links, os.fork
-    monkeypatch.setattr(project, "paper_links", lambda *a, **k: made.append(os.getpid()) or real(*a, **k))
-    monkeypatch.setattr(os, "fork", lambda: forked.append(1) or real_fork())
-    got = pipeline.from_extraction(papers, extraction, config).paper_links
-    assert forked  # the linking table was made in a child ...
-    assert made == [os.getpid()]  # ... the links once, here (a child's calls would not show in this list)
-    pd.testing.assert_frame_equal(got, expected)
-
-
-def test_one_process_product_bounds_the_products_work(monkeypatch):
-    from kgraph import links as project
-
-    mentions, concepts = corpus({"A": ["x", "y"], "B": ["x", "y"], "C": ["x", "z"]}, unselected=["y"])
-    # selected x in 3 papers, z in 1: at most 3² + 1² = 10 multiply-adds
-    monkeypatch.setattr(project, "_COMPILED_FROM", 11)
-    assert project.one_process_product(mentions, concepts)
-    monkeypatch.setattr(project, "_COMPILED_FROM", 10)
-    assert not project.one_process_product(mentions, concepts)
-
-
-def test_a_failure_in_the_forked_linking_is_raised_here(monkeypatch):
-    from kgraph import concepts, pipeline
-    from kgraph.config import BuildConfig
-
-    papers, extraction = _hand_made_extraction()
-    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 0)
-
-    def broken(*args, **kwargs):
-        raise ValueError("no links today")
-
-    monkeypatch.setattr(concepts, "linking_mentions", broken)
-    with pytest.raises(ValueError, match="no links today"):
-        pipeline.from_extraction(papers, extraction, BuildConfig(cache_dir=None, min_df=2))
+    config = BuildConfig(cache_dir=None, min_df=2, backbone=with_backbone)
+    kg = pipeline.from_extraction(papers, extraction, config)
+    settings = pipeline.concept_settings(config)
+    concepts, mentions = build_concepts(papers, extraction, settings)
+    plinks = paper_links(linking_mentions(mentions, concepts, settings), concepts, weight=config.link_weight,
+                         top_k=config.links_per_paper)
+    clinks = concept_links(mentions, concepts, top_k=config.links_per_paper)
+    if with_backbone:
+        plinks, clinks = (backbone(x, with_backbone).drop(columns="alpha") for x in (plinks, clinks))
+    assert len(kg.paper_links) > 100
+    pd.testing.assert_frame_equal(kg.paper_links, plinks)
+    pd.testing.assert_frame_equal(kg.concept_links, clinks)
+    assert set(kg.paper_graph) == set(papers["paper_id"]) and kg.paper_graph.number_of_edges() == len(plinks)
+    assert set(kg.concept_graph) == set(concepts.loc[concepts["selected"], "concept_id"])
+    assert list(kg.timings) == ["concepts", "graph", "projections", "communities"]
