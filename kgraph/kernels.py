@@ -1,12 +1,19 @@
-"""Each row's k strongest partners in a sparse product, compiled with numba.
+"""The compiled loops (numba): each row's k strongest partners in a large sparse product.
 
-:func:`top_k_rows` gives the same pairs and weights as ``project._top_k_exact``
-(scipy's product followed by ``project._k_best``) without writing the product
-out: a row accumulates its partners' sums in a dense array, a k-entry heap finds
-its k-th largest weight, and only the entries near it are looked at again. Sums
-are made in scipy's ``csr_matmat`` order (the row's columns ascending), so the
-weights are the same numbers. Rows run on several threads (numba's ``prange``:
-no fork, no copy of the matrices).
+The one rule: :mod:`kgraph.links` runs a product here when its work, the sum over
+columns of their frequency squared (the multiply-adds of ``L @ R.T``), is at least
+``links.COMPILED_FROM`` (5·10⁷, about 10,000 abstracts); a smaller one runs scipy's
+product, as fast there, without numba's import and the loading of its machine code
+(about half a second, more than such a product takes). Both give the same pairs and
+weights. numba is a hard dependency; it caches the machine code beside this file
+when it can write there (compiling takes a few seconds, once).
+
+:func:`top_k_rows` gives what ``links._top_k_exact`` gives (scipy's product followed
+by ``links._k_best``) without writing the product out: a row accumulates its
+partners' sums in a dense array, a k-entry heap finds its k-th largest weight, and
+only the entries near it are looked at again. Sums are made in scipy's
+``csr_matmat`` order (the row's columns ascending), so the weights are the same
+numbers. Rows run on numba's threads (``prange``), one per core.
 
 The work of a product is the sum over columns of their frequency squared, so a
 few frequent columns make most of it. With ``heavy`` columns (plain weights
@@ -16,18 +23,15 @@ largest light weight (less a margin for rounding and ties) the row is settled:
 only the pairs whose light weight plus the bound can reach the k-th are
 candidates, and each candidate's exact weight is summed along the two rows'
 shared columns, in the same order as the full product. Other rows take the full
-product. Either way the answer is the full product's.
-
-``project`` imports this module (and numba) only for products large enough that
-compiling (a few seconds, once: numba caches the machine code beside this file
-when it can write there) pays.
+product. Either way the answer is the full product's (about 40% less work on
+100,000 papers).
 """
 from __future__ import annotations
 
 import numba
 import numpy as np
 
-__all__ = ["top_k_rows", "choose_heavy", "MODES"]
+__all__ = ["top_k", "top_k_rows", "choose_heavy", "MODES"]
 
 #: How a pair's sum ``s`` and number of shared columns ``n`` become its weight.
 PLAIN = 0         # w = s
@@ -83,7 +87,7 @@ def _kth_largest(vals, n, k, heap):
 def _select(cand_w, cand_c, n_cand, k, heap, out_cols, out_w, base):
     """The top k of the candidates into ``out_*[base:]``; returns how many (``min(k, n_cand)``).
 
-    As ``project._k_best``: weights within a relative 1e-9 of the k-th largest
+    As ``links._k_best``: weights within a relative 1e-9 of the k-th largest
     tie, and among tied weights the smaller column wins. Reorders the candidates.
     """
     if n_cand <= k:
@@ -283,7 +287,7 @@ def _heavy_parts(L, R, heavy):
 
 
 def top_k_rows(L, RT, k: int, mode: int = PLAIN, size=None, coef: float = 0.0, min_weight: float = 0.0,
-               min_shared: int = 1, heavy=None, rows=None, threads: int = 1, blocks: int = 64):
+               min_shared: int = 1, heavy=None, rows=None, blocks: int = 64):
     """Each row's k strongest partners in ``L @ RT`` (diagonal excluded).
 
     ``L`` (rows × columns) and ``RT`` (columns × partners, the transpose of a
@@ -293,8 +297,8 @@ def top_k_rows(L, RT, k: int, mode: int = PLAIN, size=None, coef: float = 0.0, m
     and at least ``min_weight``. ``heavy`` (a mask of at most 64 columns, plain
     weights and ``min_shared=1`` only) sets those columns aside as the module
     explains. ``rows``: only these rows. Returns ``(row, col, weight)`` arrays,
-    rows in the order given, and each row's ``settled`` flag; ``threads``
-    threads share ``blocks`` consecutive blocks of rows.
+    rows in the order given, and each row's ``settled`` flag. numba's threads
+    share ``blocks`` consecutive blocks of rows.
     """
     n_rows, n_out = L.shape[0], RT.shape[1]
     rows = np.arange(n_rows, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
@@ -317,21 +321,16 @@ def top_k_rows(L, RT, k: int, mode: int = PLAIN, size=None, coef: float = 0.0, m
     out_count = np.zeros(len(rows), dtype=np.int64)
     out_settled = np.zeros(len(rows), dtype=np.bool_)
     bounds = np.unique(np.linspace(0, len(rows), min(blocks, max(len(rows), 1)) + 1).astype(np.int64))
-    before = numba.get_num_threads()
-    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-    try:
-        _blocks(rows, bounds, L.indptr.astype(np.int64), L.indices.astype(np.int64), L.data.astype(float), r_data,
-                RT.indptr.astype(np.int64), RT.indices.astype(np.int64), RT.data.astype(float), n_out, k,
-                float(min_weight), int(min_shared), mode, size, float(coef), slot, *heavy_rows, bound, masks,
-                out_cols, out_w, out_count, out_settled)
-    finally:
-        numba.set_num_threads(before)
+    _blocks(rows, bounds, L.indptr.astype(np.int64), L.indices.astype(np.int64), L.data.astype(float), r_data,
+            RT.indptr.astype(np.int64), RT.indices.astype(np.int64), RT.data.astype(float), n_out, k,
+            float(min_weight), int(min_shared), mode, size, float(coef), slot, *heavy_rows, bound, masks,
+            out_cols, out_w, out_count, out_settled)
     keep = np.arange(k)[None, :] < out_count[:, None]
     r = np.repeat(rows, out_count)
     return r, out_cols.reshape(-1, k)[keep], out_w.reshape(-1, k)[keep], out_settled
 
 
-def choose_heavy(L, RT, k: int, sample: int = 512, threads: int = 1):
+def choose_heavy(L, RT, k: int, sample: int = 512):
     """The most frequent columns worth setting aside, or None: tried 8, 16, 32, 64 on a sample of rows.
 
     The estimated cost of a choice (relative to the full product) is the light
@@ -353,8 +352,21 @@ def choose_heavy(L, RT, k: int, sample: int = 512, threads: int = 1):
         heavy = np.zeros(len(df), dtype=bool)
         heavy[order[:h]] = True
         light_share = work[~heavy].sum() / total
-        *_, settled = top_k_rows(L, RT, k, heavy=heavy, rows=rows, threads=threads)
+        *_, settled = top_k_rows(L, RT, k, heavy=heavy, rows=rows)
         cost = light_share + 1.0 - settled.mean()
         if cost < best_cost:
             best_cost, best = cost, heavy
     return best
+
+
+def top_k(L, RT, k: int, mode: str = "plain", size=None, coef: float = 0.0, min_weight: float = 0.0,
+          min_shared: int = 1):
+    """Each row's k strongest partners in ``L @ RT``: ``(row, col, weight)`` arrays, as :func:`top_k_rows`.
+
+    ``mode`` names the weight (a key of :data:`MODES`). Plain weights with
+    ``min_shared=1`` set the most frequent columns aside where a sample of rows
+    shows that it pays (:func:`choose_heavy`).
+    """
+    heavy = choose_heavy(L, RT, k) if mode == "plain" and min_shared == 1 else None
+    r, c, w, _ = top_k_rows(L, RT, k, MODES[mode], size, coef, min_weight, min_shared, heavy)
+    return r, c, w
