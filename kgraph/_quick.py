@@ -31,7 +31,7 @@ VALUE_OPTIONS: dict[str, tuple] = {
     "--link-weight": ("link_weight", str, "cosine", None, None),
     "--links-per-paper": ("links_per_paper", int, 10, 1, None),
     "--backbone": ("backbone", float, None, 0.0, 1.0),
-    "--communities": ("community_method", str, "louvain", None, None),
+    "--communities": ("community_method", str, "leiden", None, None),
     "--cache-dir": ("cache_dir", Path, None, None, None),  # default: default_cache_dir()
     "--batch-size": ("batch_size", int, 16, 1, None),
     "--dask": ("dask", str, None, None, None),

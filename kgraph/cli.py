@@ -62,10 +62,8 @@ def build(
     backbone: Optional[float] = typer.Option(None, "--backbone", min=0.0, max=1.0,
                                              help="Keep only links the disparity filter finds significant at "
                                              "this level (e.g. 0.05): a sparser graph for large corpora."),
-    community_method: str = typer.Option("louvain", "--communities",
-                                         help="Community detection: louvain (networkx's, seeded), igraph (igraph's "
-                                         "Louvain) or leiden; the last two need 'pip install kgraph[igraph]' and "
-                                         "are much faster on large graphs."),
+    community_method: str = typer.Option("leiden", "--communities",
+                                         help="Community detection (igraph's, seeded): leiden or louvain."),
     cache_dir: Path = typer.Option(default_cache_dir(), "--cache-dir",
                                    help="Cache of extracted concepts: a rebuild parses only new papers."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache, and build even "

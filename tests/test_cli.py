@@ -147,12 +147,12 @@ def test_backbone_keeps_only_significant_links(tmp_path, corpus, built):
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
-def test_leiden_communities_label_the_same_papers(tmp_path, corpus, built):
-    """--communities leiden (igraph, a test dependency) gives every linked paper a
+def test_louvain_communities_label_the_same_papers(tmp_path, corpus, built):
+    """--communities louvain (not the default leiden) gives every linked paper a
     labelled community; same links, only the community columns change."""
     out, _ = built
-    other = tmp_path / "leiden"
-    r = kgraph("build", corpus, "--out", other, "--cache-dir", tmp_path / "cache", "--communities", "leiden", "-q")
+    other = tmp_path / "louvain"
+    r = kgraph("build", corpus, "--out", other, "--cache-dir", tmp_path / "cache", "--communities", "louvain", "-q")
     assert r.returncode == 0, r.stderr
     full = pd.read_csv(out / "paper_links.csv", dtype={"source": str, "target": str})
     assert pd.read_csv(other / "paper_links.csv", dtype={"source": str, "target": str}).equals(full)
@@ -162,21 +162,9 @@ def test_leiden_communities_label_the_same_papers(tmp_path, corpus, built):
     assert (in_graph["community"] >= 0).all() and in_graph["community_label"].notna().all()
     assert 1 < in_graph["community"].nunique() < len(in_graph)
     summary = json.loads((other / "summary.json").read_text(encoding="utf-8"))
-    assert summary["settings"]["community_method"] == "leiden"
+    assert summary["settings"]["community_method"] == "louvain"
     r = kgraph("build", corpus, "--out", tmp_path / "x", "--no-cache", "--communities", "spectral")
     assert r.returncode == 2 and "Traceback" not in r.stderr and "community_method" in r.stderr
-
-
-def test_igraph_methods_say_what_to_install_when_igraph_is_missing(monkeypatch):
-    import importlib.util
-
-    from kgraph import BuildConfig
-
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "igraph" else real(name, *a))
-    with pytest.raises(ValueError, match=r"pip install 'kgraph\[igraph\]'"):
-        BuildConfig(community_method="leiden")
-    assert BuildConfig(community_method="louvain").community_method == "louvain"
 
 
 def test_the_command_flushes_runs_exit_handlers_and_keeps_the_exit_status(tmp_path):
