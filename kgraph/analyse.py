@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .config import COMMUNITY_METHODS
+from .config import COMMUNITY_METHODS, COMPILED_FROM
 from .links import _intersect_rows, _isin, _linking_matrices, _require
 
 __all__ = [
@@ -49,24 +49,26 @@ def _sort_key(node):
 
 
 def _as_igraph(G: nx.Graph, weight: str | None):
-    """``G`` as an igraph graph: ``(index, graph, weights)``.
+    """``G`` as an igraph graph: ``(index, graph, ends, weights)``.
 
     ``index`` maps each node to its vertex (nodes in sorted order); links go in
     sorted order too, so igraph's answers do not depend on the order ``G`` was
-    built in. ``weights`` holds each link's ``weight`` attribute (1 where it has
-    none, or without ``weight``).
+    built in. ``ends`` holds each link's two vertices (smaller first) and
+    ``weights`` its ``weight`` attribute (1 where it has none, or without ``weight``).
     """
     import igraph
 
     index = {node: i for i, node in enumerate(sorted(G.nodes, key=_sort_key))}
-    links = list(G.edges(data=weight, default=1.0)) if weight else [(a, b, 1.0) for a, b in G.edges]
-    u = np.fromiter((index[a] for a, _, _ in links), dtype=np.int64, count=len(links))
-    v = np.fromiter((index[b] for _, b, _ in links), dtype=np.int64, count=len(links))
-    w = np.fromiter((x for _, _, x in links), dtype=float, count=len(links))
+    u, v, w = [], [], []
+    for a, b, x in G.edges(data=weight, default=1.0) if weight else ((a, b, 1.0) for a, b in G.edges):
+        u.append(index[a])
+        v.append(index[b])
+        w.append(x)
+    u, v, w = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64), np.asarray(w, dtype=float)
     lo, hi = np.minimum(u, v), np.maximum(u, v)
     order = np.lexsort((hi, lo))
-    graph = igraph.Graph(n=len(index), edges=list(zip(lo[order].tolist(), hi[order].tolist())))
-    return index, graph, w[order]
+    lo, hi = lo[order], hi[order]
+    return index, igraph.Graph(n=len(index), edges=list(zip(lo.tolist(), hi.tolist()))), (lo, hi), w[order]
 
 
 def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, resolution: float = 1.0,
@@ -120,7 +122,7 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, reso
         raise ValueError(f"method must be one of {', '.join(COMMUNITY_METHODS)}, not {method!r}")
     import igraph
 
-    index, graph, w = _as_igraph(G, weight)
+    index, graph, _, w = _as_igraph(G, weight)
     linked = np.flatnonzero(np.asarray(graph.degree(), dtype=np.int64) > 0)
     number = np.full(len(index), NO_COMMUNITY, dtype=np.int64)
     if len(linked):
@@ -155,7 +157,8 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
         from ``k_max`` seeded sample sources (as networkx's ``k=``). On large
         graphs the sample shrinks so that sources × links stays under
         ``BETWEENNESS_WORK`` (5·10⁷, e.g. 500 sources up to 100,000 links, 66 at
-        750,000), but never below ``MIN_BETWEENNESS_SOURCES`` (50).
+        750,000), but never below ``MIN_BETWEENNESS_SOURCES`` (50). igraph computes
+        it, or from ``COMPILED_FROM`` sources × links on, :mod:`kgraph.kernels`.
     weight : str or None
         Edge attribute PageRank follows. Betweenness counts hops: link weights
         are similarities, not distances.
@@ -178,25 +181,29 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
         raise ValueError(f"k_max must be at least 1, not {k_max!r}")
     if G.number_of_nodes() == 0:
         return pd.DataFrame({"node": [], "degree": pd.Series([], dtype=int), "pagerank": [], "betweenness": []})
-    index, graph, w = _as_igraph(G, weight)
+    index, graph, (u, v), w = _as_igraph(G, weight)
     n = len(index)
-    k = min(k_max, max(MIN_BETWEENNESS_SOURCES, BETWEENNESS_WORK // max(graph.ecount(), 1)))
+    k = min(k_max, max(MIN_BETWEENNESS_SOURCES, BETWEENNESS_WORK // max(len(u), 1)))
     if n <= k:
-        sources, scale = None, 1.0  # every node
+        sources, scale = np.arange(n), 1.0
     else:
-        sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False)).tolist()
+        sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
         scale = n / k
     if n > 2:
         scale /= (n - 1) * (n - 2)
-    # igraph counts each pair of nodes once, networkx (and its normalisation) both ways round
-    betweenness = 2 * np.asarray(graph.betweenness(directed=False, sources=sources)) * scale
+    if len(sources) * len(u) >= COMPILED_FROM:  # the rule of kgraph.kernels
+        from . import kernels
+
+        raw = kernels.betweenness(n, u, v, sources)
+    else:  # igraph counts each pair once; networkx (and its normalisation) both ways round
+        raw = 2 * np.asarray(graph.betweenness(directed=False, sources=None if n <= k else sources.tolist()))
     pagerank = graph.pagerank(weights=w.tolist(), directed=False) if graph.ecount() else np.full(n, 1.0 / n)
     at = [index[node] for node in G.nodes]
     return pd.DataFrame({
         "node": list(G.nodes),
         "degree": np.fromiter((d for _, d in G.degree), dtype=np.int64, count=n),
         "pagerank": np.asarray(pagerank, dtype=float)[at],
-        "betweenness": betweenness[at],
+        "betweenness": (raw * scale)[at],
     })
 
 

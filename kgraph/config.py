@@ -19,6 +19,12 @@ def default_cache_dir() -> Path:
     return Path(base) / "kgraph"
 
 
+#: The rule of :mod:`kgraph.kernels`: a computation of at least this many units of work (the
+#: multiply-adds of a top-k product, the sources × links of a sampled betweenness) runs its
+#: numba kernel, a smaller one scipy's or igraph's version, as fast there without loading numba.
+COMPILED_FROM = 40_000_000
+
+
 def available_cores() -> int:
     """The cores this process may run on (its CPU affinity where the OS tells it)."""
     try:

@@ -1,14 +1,17 @@
-"""The compiled loops (numba): each row's k strongest partners in a large sparse product.
+"""The compiled loops (numba) of kgraph's two largest computations, in one place.
 
-The one rule: :mod:`kgraph.links` runs a product here when its work, the sum over
-columns of their frequency squared (the multiply-adds of ``L @ R.T``), is at least
-``links.COMPILED_FROM`` (5·10⁷, about 10,000 abstracts); a smaller one runs scipy's
-product, as fast there, without numba's import and the loading of its machine code
-(about half a second, more than such a product takes). Both give the same pairs and
-weights. numba is a hard dependency; it caches the machine code beside this file
-when it can write there (compiling takes a few seconds, once).
+The one rule: a computation of at least ``kgraph.config.COMPILED_FROM`` (4·10⁷)
+units of work runs its kernel here, a smaller one the library version, which is as
+fast there without numba's import and the loading of its machine code (about half
+a second). The units: the multiply-adds of a top-k product (the sum over columns of
+their frequency squared; scipy's product below the rule, in :mod:`kgraph.links`),
+and the sources × links of a sampled betweenness (igraph's below the rule, in
+:mod:`kgraph.analyse`). Either way the answer is the same. Both reach the rule at
+about 5,000 abstracts for the paper links, 10,000 for betweenness. numba is a hard
+dependency; it caches the machine code beside this file when it can write there
+(compiling takes a few seconds, once).
 
-:func:`top_k_rows` gives what ``links._top_k_exact`` gives (scipy's product followed
+Top-k products: :func:`top_k_rows` gives what ``links._top_k_exact`` gives (scipy's product followed
 by ``links._k_best``) without writing the product out: a row accumulates its
 partners' sums in a dense array, a k-entry heap finds its k-th largest weight, and
 only the entries near it are looked at again. Sums are made in scipy's
@@ -23,15 +26,18 @@ largest light weight (less a margin for rounding and ties) the row is settled:
 only the pairs whose light weight plus the bound can reach the k-th are
 candidates, and each candidate's exact weight is summed along the two rows'
 shared columns, in the same order as the full product. Other rows take the full
-product. Either way the answer is the full product's (about 40% less work on
+product. Either way the answer is the full product's (about 40% less time on
 100,000 papers).
+
+Betweenness: :func:`betweenness` is Brandes' algorithm from a sample of sources, the
+sources shared among numba's threads.
 """
 from __future__ import annotations
 
 import numba
 import numpy as np
 
-__all__ = ["top_k", "top_k_rows", "choose_heavy", "MODES"]
+__all__ = ["top_k", "top_k_rows", "choose_heavy", "MODES", "betweenness"]
 
 #: How a pair's sum ``s`` and number of shared columns ``n`` become its weight.
 PLAIN = 0         # w = s
@@ -370,3 +376,72 @@ def top_k(L, RT, k: int, mode: str = "plain", size=None, coef: float = 0.0, min_
     heavy = choose_heavy(L, RT, k) if mode == "plain" and min_shared == 1 else None
     r, c, w, _ = top_k_rows(L, RT, k, MODES[mode], size, coef, min_weight, min_shared, heavy)
     return r, c, w
+
+
+@numba.njit(cache=True, nogil=True)
+def _brandes(indptr, nbr, sources, total):
+    """Add each source's dependencies (Brandes, unweighted) into ``total``, sources in order."""
+    n = len(indptr) - 1
+    dist = np.full(n, -1, dtype=np.int64)
+    sigma = np.zeros(n)
+    delta = np.zeros(n)
+    queue = np.empty(n, dtype=np.int64)
+    for s in sources:
+        head, tail = 0, 1
+        queue[0] = s
+        dist[s] = 0
+        sigma[s] = 1.0
+        while head < tail:  # breadth first; queue[:tail] ends in the order nodes were reached
+            x = queue[head]
+            head += 1
+            for p in range(indptr[x], indptr[x + 1]):
+                y = nbr[p]
+                if dist[y] < 0:
+                    dist[y] = dist[x] + 1
+                    queue[tail] = y
+                    tail += 1
+                if dist[y] == dist[x] + 1:
+                    sigma[y] += sigma[x]
+        for t in range(tail - 1, -1, -1):  # dependencies, farthest first
+            y = queue[t]
+            for p in range(indptr[y], indptr[y + 1]):
+                x = nbr[p]
+                if dist[x] == dist[y] - 1:
+                    delta[x] += sigma[x] / sigma[y] * (1.0 + delta[y])
+        for t in range(tail):
+            y = queue[t]
+            if y != s:
+                total[y] += delta[y]
+            dist[y] = -1
+            sigma[y] = 0.0
+            delta[y] = 0.0
+
+
+@numba.njit(cache=True, parallel=True)
+def _brandes_blocks(indptr, nbr, sources, bounds, parts):
+    for b in numba.prange(len(bounds) - 1):
+        _brandes(indptr, nbr, sources[bounds[b]:bounds[b + 1]], parts[b])
+
+
+def betweenness(n: int, u: np.ndarray, v: np.ndarray, sources: np.ndarray, blocks: int = 8) -> np.ndarray:
+    """Brandes' betweenness (hop counts) of the ``n`` nodes, summed over ``sources``.
+
+    The graph is undirected, its links ``(u[i], v[i])`` (self-loops are no
+    path). Each source counts its paths to every node, so a pair of sources
+    counts twice, as networkx sums. Sources are cut into ``blocks`` fixed runs
+    that numba's threads share; each run sums its own sources in order and the
+    runs are added in order, so the answer does not depend on the threads.
+    """
+    keep = u != v
+    a, b = np.concatenate([u[keep], v[keep]]), np.concatenate([v[keep], u[keep]])
+    order = np.lexsort((b, a))
+    indptr = np.r_[0, np.cumsum(np.bincount(a, minlength=n))].astype(np.int64)
+    nbr = b[order].astype(np.int64)
+    sources = np.asarray(sources, dtype=np.int64)
+    bounds = np.unique(np.linspace(0, len(sources), min(blocks, max(len(sources), 1)) + 1).astype(np.int64))
+    parts = np.zeros((max(len(bounds) - 1, 0), n))
+    _brandes_blocks(indptr, nbr, sources, bounds, parts)
+    total = np.zeros(n)
+    for part in parts:
+        total += part
+    return total

@@ -5,7 +5,7 @@ A link table is the sparse product of the incidence with itself, of which each
 row keeps only its strongest entries, so memory stays bounded: no dense n×n array
 is ever made and no Python loop runs over pairs of papers. Products are
 :mod:`scipy.sparse`'s, a block of rows at a time, or from ``COMPILED_FROM``
-multiply-adds on, the compiled loop of :mod:`kgraph.kernels` (same answer).
+multiply-adds on (the rule of :mod:`kgraph.kernels`), its compiled loop (same answer).
 
 The main entry points are :func:`paper_links` (papers linked by the concepts they
 share, each link explaining itself), :func:`concept_links` (concept
@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .config import COMPILED_FROM
 from .graph import _add_edges_by_node
 
 __all__ = ["incidence", "paper_links", "concept_links", "to_graph", "backbone", "idf", "LINK_WEIGHTS"]
@@ -31,10 +32,6 @@ INCIDENCE_VALUES = ("score", "binary", "idf")
 #: handful of papers a concept found in most of them is still informative.
 MIN_PAPERS_FOR_DF_CAP = 20
 
-#: The rule of :mod:`kgraph.kernels`: a top-k product of at least this many multiply-adds
-#: (the sum over columns of their frequency squared) runs its compiled loop; a smaller one
-#: runs scipy's product, as fast there, without loading numba (about half a second).
-COMPILED_FROM = 50_000_000
 # Memory bounds of the scipy products (entries, not bytes). A block of rows is
 # multiplied at once while its estimated number of product entries stays under
 # _CHUNK_ENTRIES (~16 bytes each, several arrays alive: a few hundred MB).
@@ -280,7 +277,7 @@ def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1):
     RT = R.T.tocsr()
     RT.sort_indices()
     df = np.diff(RT.indptr).astype(float)
-    if k is not None and df @ df >= COMPILED_FROM:
+    if k is not None and df @ df >= COMPILED_FROM:  # its multiply-adds: the rule of kgraph.kernels
         from .kernels import top_k
 
         return top_k(L, RT, k, scoring.mode, scoring.size, scoring.coef, min_weight, min_shared)

@@ -293,3 +293,27 @@ def test_sampled_betweenness_is_networkx_over_the_same_sources_scaled_as_network
     scale = 2 / ((n - 1) * (n - 2)) * n / k  # (subset halves an undirected graph's sums)
     got = centrality(G, seed=9, k_max=k).set_index("node")["betweenness"]
     assert max(abs(got[v] - reference[v] * scale) for v in G) < 1e-12
+
+
+def test_compiled_betweenness_is_igraphs(monkeypatch):
+    """kgraph.kernels.betweenness (numba, large graphs) against igraph's: self-loops, components,
+    a node without links, sampled or not, however the sources are cut among the threads."""
+    import kgraph.analyse as analyse
+    from kgraph import kernels
+
+    G = nx.relabel_nodes(nx.connected_watts_strogatz_graph(150, 4, 0.2, seed=5), str)
+    G.add_edge("x", "y")
+    G.add_edge("3", "3")  # a self-loop is no path
+    G.add_node("alone")
+    for k_max in (500, 40):
+        monkeypatch.setattr(analyse, "COMPILED_FROM", 10**12)
+        expected = centrality(G, seed=2, k_max=k_max)
+        monkeypatch.setattr(analyse, "COMPILED_FROM", 0)
+        got = centrality(G, seed=2, k_max=k_max)
+        pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
+    u, v = np.array([0, 1, 2, 4, 5]), np.array([1, 2, 3, 5, 5])
+    sources = np.arange(0, 6)
+    one = kernels.betweenness(6, u, v, sources, blocks=1)
+    assert one.tolist() == [0.0, 4.0, 4.0, 0.0, 0.0, 0.0]  # the path 0-1-2-3 both ways round; 4-5 none
+    for blocks in (2, 5, 100):
+        assert np.array_equal(kernels.betweenness(6, u, v, sources, blocks=blocks), one)
