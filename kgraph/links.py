@@ -21,12 +21,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .config import COMPILED_FROM
+from .config import COMPILED_FROM, LINK_WEIGHTS
 from .graph import _add_edges_by_node
 
 __all__ = ["incidence", "paper_links", "concept_links", "to_graph", "backbone", "idf", "LINK_WEIGHTS"]
 
-LINK_WEIGHTS = ("idf", "count", "jaccard", "cosine")
 INCIDENCE_VALUES = ("score", "binary", "idf")
 #: ``max_df_share`` only applies to corpora of at least this many papers: in a
 #: handful of papers a concept found in most of them is still informative.
