@@ -13,7 +13,7 @@ Every system gives each paper its ``k`` strongest neighbours (similarity above 0
 ties broken by id):
 
 - **kgraph (weight)**: ``kgraph.build([file])`` once, then
-  ``kgraph.project.paper_links(mentions, concepts, weight=..., top_k=k)`` for each
+  ``kgraph.links.paper_links(mentions, concepts, weight=..., top_k=k)`` for each
   link weight; a paper's neighbours are its k strongest links.
 - **TF-IDF cosine**: scikit-learn ``TfidfVectorizer(stop_words="english",
   sublinear_tf=True)`` over ``title + ". " + abstract``; the "(raw tf)" row is
@@ -209,7 +209,7 @@ def main(argv=None) -> int:
         rows.append((name, p, cov, n, f"{time.perf_counter() - t:.1f}"))
 
     if not args.no_kgraph:
-        from kgraph.project import paper_links
+        from kgraph.links import paper_links
 
         t = time.perf_counter()
         mentions, concepts, timings = kgraph_tables(path, records, args.cache)

@@ -1,27 +1,24 @@
 """Analysis of the projected graphs: communities, centrality, labels and questions.
 
 Communities and centrality work on any networkx graph (the paper graph or the
-concept graph from :mod:`kgraph.project`); the question functions —
-:func:`related`, :func:`explain`, :func:`papers_for`, :func:`bridges`,
-:func:`find_paper` — answer what a reader asks of a corpus and return small
-DataFrames. Every result is reproducible: seeds are explicit and ties are
-broken by id.
+concept graph from :mod:`kgraph.links`) and are igraph's, in C; the question
+functions — :func:`related`, :func:`explain`, :func:`papers_for`,
+:func:`bridges`, :func:`find_paper` — answer what a reader asks of a corpus and
+return small DataFrames. Every result is reproducible: seeds are explicit, nodes
+are handed to igraph in sorted order, and ties are broken by id.
 """
 from __future__ import annotations
 
-import contextlib
 import math
-import sys
+import random
 from collections import defaultdict
 
 import networkx as nx
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse import csgraph
 
-from .config import available_cores, compiled
-from .project import _intersect_rows, _isin, _linking_matrices, _require
+from .config import COMMUNITY_METHODS, COMPILED_FROM
+from .links import _intersect_rows, _isin, _linking_matrices, _require
 
 __all__ = [
     "communities",
@@ -51,77 +48,32 @@ def _sort_key(node):
     return (str(type(node).__name__), str(node))
 
 
-#: Edge arrays kept while :func:`reading_edges_once` is open: ``(id(G), weight) -> (G, arrays)``.
-_EDGES: dict | None = None
+def _as_igraph(G: nx.Graph, weight: str | None):
+    """``G`` as an igraph graph: ``(index, graph, ends, weights)``.
 
-
-@contextlib.contextmanager
-def reading_edges_once():
-    """Within this block, :func:`communities` and :func:`centrality` read each graph's edges once.
-
-    For callers that run both on the same graphs (the build does): reading a
-    networkx graph's adjacency is a few seconds at 100,000 papers. The graphs
-    must not change inside the block.
+    ``index`` maps each node to its vertex (nodes in sorted order); links go in
+    sorted order too, so igraph's answers do not depend on the order ``G`` was
+    built in. ``ends`` holds each link's two vertices (smaller first) and
+    ``weights`` its ``weight`` attribute (1 where it has none, or without ``weight``).
     """
-    global _EDGES
-    outer, _EDGES = _EDGES, ({} if _EDGES is None else _EDGES)
-    try:
-        yield
-    finally:
-        _EDGES = outer
+    import igraph
 
-
-def _edge_arrays(G: nx.Graph, weight: str | None):
-    """Nodes in sorted order and every edge as positions in it, smaller first, with its weight.
-
-    Reads networkx's adjacency a node at a time (each edge is seen from both
-    ends; the copy from the smaller end is kept).
-    """
-    if _EDGES is not None:
-        kept = _EDGES.get((id(G), weight))
-        if kept is not None and kept[0] is G:
-            return kept[1]
-        arrays = _read_edge_arrays(G, weight)
-        _EDGES[(id(G), weight)] = (G, arrays)
-        return arrays
-    return _read_edge_arrays(G, weight)
-
-
-def _read_edge_arrays(G: nx.Graph, weight: str | None):
-    nodes = sorted(G.nodes, key=_sort_key)
-    index = {node: i for i, node in enumerate(nodes)}
-    ends, others, weights = [], [], []
-    for node, nbrs in G.adjacency():
-        ends.append(index[node])
-        others.append([index[x] for x in nbrs])
-        if weight:
-            weights.append([d.get(weight, 1.0) for d in nbrs.values()])
-    counts = np.fromiter((len(o) for o in others), dtype=np.int64, count=len(others))
-    a = np.repeat(np.asarray(ends, dtype=np.int64), counts)
-    b = np.fromiter((j for o in others for j in o), dtype=np.int64, count=int(counts.sum()))
-    if weight:
-        w = np.fromiter((float(x) for ws in weights for x in ws), dtype=float, count=len(b))
-    else:
-        w = np.ones(len(b))
-    once = a <= b
-    return nodes, a[once], b[once], w[once]
-
-
-COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
-#: Graphs with at least this many links run Louvain compiled (kgraph._analyse_compiled,
-#: the same moves), and betweenness from at least this many sources × links runs
-#: compiled: below them, loading the compiled code (numba's import, the cached
-#: machine code) costs more than it saves.
-_COMPILED_FROM = 50_000
-_COMPILED_BETWEENNESS_FROM = 2_000_000
-#: Once that code is loaded in this process (numba's first call costs about 0.4 s,
-#: each further function a few ms), Louvain runs compiled from this many links.
-_COMPILED_LOADED_FROM = 1_000
+    index = {node: i for i, node in enumerate(sorted(G.nodes, key=_sort_key))}
+    u, v, w = [], [], []
+    for a, b, x in G.edges(data=weight, default=1.0) if weight else ((a, b, 1.0) for a, b in G.edges):
+        u.append(index[a])
+        v.append(index[b])
+        w.append(x)
+    u, v, w = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64), np.asarray(w, dtype=float)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    order = np.lexsort((hi, lo))
+    lo, hi = lo[order], hi[order]
+    return index, igraph.Graph(n=len(index), edges=list(zip(lo.tolist(), hi.tolist()))), (lo, hi), w[order]
 
 
 def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, resolution: float = 1.0,
-                method: str = "louvain") -> dict:
-    """Louvain communities, numbered by size.
+                method: str = "leiden") -> dict:
+    """Communities that maximise modularity, numbered by size.
 
     Parameters
     ----------
@@ -132,18 +84,11 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, reso
     seed : int
         Random seed; with the same graph and seed the answer is the same.
     resolution : float
-        Louvain resolution: above 1 gives more, smaller communities.
-    method : {"louvain", "igraph", "leiden"}
-        ``louvain`` (default): networkx's Louvain (the same communities as
-        ``nx.community.louvain_communities`` with this seed, computed on
-        integer lists, and compiled from ``_COMPILED_FROM`` links on), except
-        that it ends where networkx moves nodes back and forth for ever (see
-        :data:`ROUND_OFF_GAIN`).
-        ``igraph``: igraph's Louvain (``community_multilevel``, in C;
-        communities as good by modularity but not the same ones) and
-        ``leiden``: igraph's Leiden algorithm optimising modularity (faster
-        still, communities guaranteed connected). Both need the optional
-        ``igraph`` package; both are seeded.
+        Modularity's resolution: above 1 gives more, smaller communities.
+    method : {"leiden", "louvain"}
+        ``leiden`` (default): igraph's Leiden algorithm optimising modularity,
+        run until a pass changes nothing (its communities are connected).
+        ``louvain``: igraph's Louvain (``community_multilevel``).
 
     Returns
     -------
@@ -154,10 +99,15 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, reso
 
     Notes
     -----
-    Nodes and links are handed to the algorithm in sorted order, so the answer
-    does not depend on how ``G`` was built. On a graph of 100,000 papers and
-    750,000 links the Python replay of networkx's Louvain took 28 s, the
-    compiled one 2 s (the same partition), igraph's about 2 s.
+    igraph draws its random numbers from Python's :mod:`random` module; the
+    call draws them from its own ``random.Random(seed)`` instead and then puts
+    igraph's default back. Nodes and links are handed to igraph in sorted
+    order, so the answer does not depend on how ``G`` was built.
+
+    References
+    ----------
+    Traag, V. A., Waltman, L. & van Eck, N. J. (2019). From Louvain to Leiden:
+    guaranteeing well-connected communities. Scientific Reports 9, 5233.
 
     Examples
     --------
@@ -170,261 +120,28 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 42, reso
         raise ValueError(f"resolution must be positive, not {resolution!r}")
     if method not in COMMUNITY_METHODS:
         raise ValueError(f"method must be one of {', '.join(COMMUNITY_METHODS)}, not {method!r}")
-    nodes, u, v, w = _edge_arrays(G, weight)
-    order = np.lexsort((v, u))
-    u, v, w = u[order], v[order], w[order]
-    linked = np.zeros(len(nodes), dtype=bool)
-    linked[u] = linked[v] = True
-    if not linked.any():
-        found = []
-    elif method == "louvain":
-        # the linked nodes, numbered in sorted order, and their links in sorted order
-        keep = np.flatnonzero(linked)
-        number = np.cumsum(linked) - 1
-        found = [keep[c] for c in _louvain(len(keep), number[u], number[v], w, resolution, seed)]
-    else:
-        found = _igraph_communities(len(nodes), linked, u, v, w, seed, resolution, method)
-    groups = [sorted(c) for c in found]  # positions: sorted as the nodes
-    groups.sort(key=lambda c: (-len(c), c[0]))
-    number = np.full(len(nodes), NO_COMMUNITY, dtype=np.int64)
-    for i, c in enumerate(groups):
-        number[c] = i
-    position = {node: i for i, node in enumerate(nodes)}
-    return {n: int(number[position[n]]) for n in G.nodes}
+    import igraph
 
-
-def _louvain(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, resolution: float, seed: int,
-             threshold: float = 1e-7) -> list:
-    """networkx's ``louvain_communities(H, resolution=..., threshold=..., seed=seed)`` for an int seed.
-
-    ``H`` is the graph with nodes 0..n-1 and the edges ``(u[i], v[i], w[i])``
-    added in this order (``u < v``, no repeats, no self-loops). The same moves
-    in the same order with the same arithmetic as networkx (3.x): the random
-    order of the nodes, each node's neighbour communities in the order they are
-    met, the aggregated graphs' edge order. Only the modularity that decides
-    whether another level is worth it is summed in another order, which could
-    matter only for a gain within rounding of ``threshold``, and a level ends
-    after a pass whose moves gain no more than round-off (:data:`ROUND_OFF_GAIN`),
-    where networkx may go on for ever. It skips
-    networkx's copies and its modularity over Python sets: about twice as
-    fast. From ``_COMPILED_FROM`` links on, or ``_COMPILED_LOADED_FROM`` once
-    the compiled code is loaded (and where numba imports),
-    :func:`kgraph._analyse_compiled.louvain` makes the same moves compiled.
-    """
-    loaded = "kgraph._analyse_compiled" in sys.modules
-    fast = compiled("_analyse_compiled") if len(u) >= (_COMPILED_LOADED_FROM if loaded else _COMPILED_FROM) else None
-    if fast is not None:
-        return fast.louvain(n, u, v, w, resolution, seed, threshold)
-    import random
-
-    rng = random.Random(seed)
-    adj = [{} for _ in range(n)]
-    for a, b, x in zip(u.tolist(), v.tolist(), w.tolist()):
-        adj[a][b] = x
-        adj[b][a] = x
-    degree = [sum(nb.values()) + (i in nb and nb[i]) for i, nb in enumerate(adj)]
-    m = sum(degree) / 2
-    member = list(range(n))  # original node -> node of the current level
-    mod = _modularity(adj, degree, list(range(n)), resolution)
-    node2com, improvement = _one_level(adj, degree, m, resolution, rng)
-    improvement = True
-    while improvement:
-        used = sorted(set(node2com))
-        rank = {c: i for i, c in enumerate(used)}
-        com = [rank[c] for c in node2com]
-        result = [com[x] for x in member]
-        new_mod = _modularity(adj, degree, com, resolution)
-        if new_mod - mod <= threshold:
-            break
-        mod = new_mod
-        adj = _aggregate(adj, com, len(used))
-        degree = [sum(nb.values()) + (i in nb and nb[i]) for i, nb in enumerate(adj)]
-        member = result
-        node2com, improvement = _one_level(adj, degree, m, resolution, rng)
-    groups = defaultdict(list)
-    for node, c in enumerate(result):
-        groups[c].append(node)
-    return list(groups.values())
-
-
-def _one_level(adj, degree, m, resolution, rng):
-    """One level of local moves, as networkx's ``louvain._one_level`` (undirected)."""
-    k = len(adj)
-    node2com = list(range(k))
-    stot = list(degree)
-    nbrs = [[(x, wt) for x, wt in nb.items() if x != i] for i, nb in enumerate(adj)]
-    order = list(range(k))
-    rng.shuffle(order)
-    two_m2 = 2 * m**2
-    moves, improvement = 1, False
-    while moves > 0:
-        moves, gained = 0, 0.0
-        for node in order:
-            best_mod = 0
-            best_com = node2com[node]
-            weights2com = defaultdict(float)
-            for nbr, wt in nbrs[node]:
-                weights2com[node2com[nbr]] += wt
-            deg = degree[node]
-            stot[best_com] -= deg
-            remove_cost = -weights2com[best_com] / m + resolution * (stot[best_com] * deg) / two_m2
-            for nbr_com, wt in weights2com.items():
-                gain = remove_cost + wt / m - resolution * (stot[nbr_com] * deg) / two_m2
-                if gain > best_mod:
-                    best_mod = gain
-                    best_com = nbr_com
-            stot[best_com] += deg
-            if best_com != node2com[node]:
-                improvement = True
-                moves += 1
-                gained += best_mod
-                node2com[node] = best_com
-        if moves and gained <= moves * ROUND_OFF_GAIN * max(1.0, resolution):
-            break  # every move's gain was round-off: networkx goes on, and may cycle for ever
-    return node2com, improvement
-
-
-#: More than round-off can make of a gain in modularity that is really none (a gain is a sum of
-#: four terms of at most 2 times the resolution: in double precision, off by at most about
-#: 2e-15 times the resolution). A pass of local moves whose gains average no more is the last of
-#: its level: such moves change nothing, and in networkx's Louvain (3.6) the same nodes can go
-#: back and forth for ever (networkx#8739; measured: 3 moves of 1.2e-21 a pass, without end,
-#: on the concept graph of 100,000 abstracts). Real moves gain far more: at least about a
-#: link's weight over the total weight (8e-9 there).
-ROUND_OFF_GAIN = 1e-13
-
-
-def _aggregate(adj, com, k):
-    """The graph of communities, as networkx's ``louvain._gen_graph`` builds it (edge order included)."""
-    out = [{} for _ in range(k)]
-    for i, nb in enumerate(adj):
-        ci = com[i]
-        for j, wt in nb.items():
-            if j < i:
-                continue  # seen from j already
-            cj = com[j]
-            total = out[ci].get(cj, 0) + wt
-            out[ci][cj] = total
-            out[cj][ci] = total
-    return out
-
-
-def _modularity(adj, degree, com, resolution):
-    """Modularity of the partition ``com`` (node -> community) of ``adj``, as networkx defines it."""
-    deg_sum = sum(degree)
-    m = deg_sum / 2
-    norm = 1 / deg_sum**2
-    inside, total = defaultdict(float), defaultdict(float)
-    for i, nb in enumerate(adj):
-        ci = com[i]
-        total[ci] += degree[i]
-        for j, wt in nb.items():
-            if j >= i and com[j] == ci:
-                inside[ci] += wt
-    return sum(inside[c] / m - resolution * total[c] * total[c] * norm for c in total)
-
-
-def _igraph_communities(n, linked, u, v, w, seed, resolution, method) -> list:
-    """Communities (lists of node positions) of the linked nodes, by igraph's Louvain or Leiden."""
-    try:
-        import igraph
-    except ImportError as exc:
-        raise ImportError(f"communities(method={method!r}) needs the optional igraph package "
-                          "(pip install igraph)") from exc
-    import random
-
-    keep = np.flatnonzero(linked)
-    index = np.full(n, -1, dtype=np.int64)
-    index[keep] = np.arange(len(keep))
-    g = igraph.Graph(n=len(keep), edges=np.column_stack([index[u], index[v]]).tolist())
-    igraph.set_random_number_generator(random.Random(seed))
-    try:
-        if method == "igraph":
-            found = g.community_multilevel(weights=w.tolist(), resolution=resolution)
-        else:
-            found = g.community_leiden(objective_function="modularity", weights=w.tolist(),
-                                       resolution=resolution, n_iterations=-1)
-    finally:
-        igraph.set_random_number_generator(random)
-    if not len(keep):
-        return []
-    membership = np.asarray(found.membership)
-    order = np.argsort(membership, kind="stable")  # one sort, not one mask per community
-    cuts = np.flatnonzero(np.diff(membership[order])) + 1
-    return [keep[g].tolist() for g in np.split(order, cuts)]
-
-
-def _adjacency(G: nx.Graph, weight: str | None) -> tuple[list, sp.csr_matrix]:
-    """Nodes in sorted order and the symmetric weighted adjacency matrix (no networkx copy)."""
-    nodes, u, v, w = _edge_arrays(G, weight)
-    loop = u == v
-    rows, cols = np.concatenate([u, v[~loop]]), np.concatenate([v, u[~loop]])
-    A = sp.csr_matrix((np.concatenate([w, w[~loop]]), (rows, cols)), shape=(len(nodes), len(nodes)))
-    return nodes, A
-
-
-def _pagerank(A: sp.csr_matrix, alpha: float = 0.85, tol: float = 1e-6, max_iter: int = 100) -> np.ndarray:
-    """PageRank by power iteration, as networkx computes it (dangling nodes jump uniformly)."""
-    n = A.shape[0]
-    strength = np.asarray(A.sum(axis=1)).ravel()
-    M = (sp.diags(np.divide(1.0, strength, out=np.zeros(n), where=strength != 0)) @ A).tocsr()
-    dangling = strength == 0
-    x = np.full(n, 1.0 / n)
-    for _ in range(max_iter):
-        last = x
-        x = alpha * (M.T @ x + x[dangling].sum() / n) + (1 - alpha) / n
-        if np.abs(x - last).sum() < n * tol:
-            break
-    return x
-
-
-def _betweenness(A: sp.csr_matrix, sources: np.ndarray, cells: int = 500_000) -> np.ndarray:
-    """Brandes' betweenness (hop counts), summed over ``sources``, vectorised.
-
-    Distances come from scipy's breadth-first search; for each source the
-    shortest-path DAG is its edges that go one level deeper, walked level by
-    level with ``np.bincount`` (path counts forwards, dependencies backwards).
-    Several sources are walked at once (as many as keep a sources × edges
-    array under ``cells``), each in its own copy of the node ids, so the Python
-    loop runs over levels, not over sources; the sums are the same, in the same
-    order, as one source at a time.
-    """
-    n = A.shape[0]
-    A = sp.csr_matrix(A)
-    A.setdiag(0)
-    A.eliminate_zeros()
-    coo = A.tocoo()
-    u, v = coo.row.astype(np.int64), coo.col.astype(np.int64)
-    total = np.zeros(n)
-    batch = int(min(256, max(1, cells // max(len(u), n, 1))))
-    for start in range(0, len(sources), batch):
-        chunk = sources[start:start + batch]
-        dist = np.atleast_2d(csgraph.shortest_path(A, method="D", unweighted=True, indices=chunk))
-        du = dist[:, u]
-        dv = dist[:, v]
-        which, edge = np.nonzero(np.isfinite(du) & (dv == du + 1))
-        offset = which * n  # source b's nodes are b*n ... b*n + n - 1
-        eu, ev = u[edge] + offset, v[edge] + offset
-        level = dv[which, edge]
-        level = level.astype(np.int16 if len(level) and level.max() < 2**15 else np.int64)
-        order = np.argsort(level, kind="stable")
-        eu, ev, level = eu[order], ev[order], level[order]
-        cuts = np.flatnonzero(np.diff(level)) + 1
-        segments = list(zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(level)]])))
-        size = len(chunk) * n
-        own = np.arange(len(chunk)) * n + chunk
-        sigma = np.zeros(size)
-        sigma[own] = 1.0
-        for a, b in segments:
-            sigma += np.bincount(ev[a:b], weights=sigma[eu[a:b]], minlength=size)
-        delta = np.zeros(size)
-        for a, b in reversed(segments):
-            x, y = eu[a:b], ev[a:b]
-            delta += np.bincount(x, weights=sigma[x] / sigma[y] * (1.0 + delta[y]), minlength=size)
-        delta[own] = 0.0
-        for row in delta.reshape(len(chunk), n):
-            total += row
-    return total
+    index, graph, _, w = _as_igraph(G, weight)
+    linked = np.flatnonzero(np.asarray(graph.degree(), dtype=np.int64) > 0)
+    number = np.full(len(index), NO_COMMUNITY, dtype=np.int64)
+    if len(linked):
+        igraph.set_random_number_generator(random.Random(seed))
+        try:
+            if method == "leiden":
+                found = graph.community_leiden(objective_function="modularity", weights=w.tolist(),
+                                               resolution=resolution, n_iterations=-1)
+            else:
+                found = graph.community_multilevel(weights=w.tolist(), resolution=resolution)
+        finally:
+            igraph.set_random_number_generator(random)  # igraph's default (it tells no other one set before)
+        membership = np.asarray(found.membership)[linked]
+        # by size, largest first; ties by their first node in sorted order
+        ids, first, size = np.unique(membership, return_index=True, return_counts=True)
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[np.lexsort((first, -size))] = np.arange(len(ids))
+        number[linked] = rank[np.searchsorted(ids, membership)]
+    return {node: int(number[index[node]]) for node in G.nodes}
 
 
 def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None = "weight") -> pd.DataFrame:
@@ -439,9 +156,9 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
         Betweenness is exact up to ``k_max`` nodes; above that it is estimated
         from ``k_max`` seeded sample sources (as networkx's ``k=``). On large
         graphs the sample shrinks so that sources × links stays under
-        ``BETWEENNESS_WORK`` (5·10⁷, e.g. 500 sources up to 50,000 links, 66 at
-        750,000), but never below ``MIN_BETWEENNESS_SOURCES`` (50): seconds
-        on 100,000 papers.
+        ``BETWEENNESS_WORK`` (5·10⁷, e.g. 500 sources up to 100,000 links, 66 at
+        750,000), but never below ``MIN_BETWEENNESS_SOURCES`` (50). igraph computes
+        it, or from ``COMPILED_FROM`` sources × links on, :mod:`kgraph.kernels`.
     weight : str or None
         Edge attribute PageRank follows. Betweenness counts hops: link weights
         are similarities, not distances.
@@ -449,9 +166,10 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
     Returns
     -------
     DataFrame
-        ``node``, ``degree`` (number of links, int), ``pagerank``,
-        ``betweenness`` (normalised as networkx does: by ``(n-1)(n-2)``, and
-        ``n/k`` when sampled), in node order of ``G``.
+        ``node``, ``degree`` (number of links, int), ``pagerank`` (as networkx
+        defines it, solved exactly by igraph rather than iterated to a
+        tolerance), ``betweenness`` (normalised as networkx does: by
+        ``(n-1)(n-2)``, and ``n/k`` when sampled), in node order of ``G``.
 
     Examples
     --------
@@ -463,35 +181,29 @@ def centrality(G: nx.Graph, seed: int = 42, k_max: int = 500, weight: str | None
         raise ValueError(f"k_max must be at least 1, not {k_max!r}")
     if G.number_of_nodes() == 0:
         return pd.DataFrame({"node": [], "degree": pd.Series([], dtype=int), "pagerank": [], "betweenness": []})
-    order, A = _adjacency(G, weight)
-    n = len(order)
-    k = min(k_max, max(MIN_BETWEENNESS_SOURCES, BETWEENNESS_WORK // max(G.number_of_edges(), 1)))
+    index, graph, (u, v), w = _as_igraph(G, weight)
+    n = len(index)
+    k = min(k_max, max(MIN_BETWEENNESS_SOURCES, BETWEENNESS_WORK // max(len(u), 1)))
     if n <= k:
         sources, scale = np.arange(n), 1.0
     else:
         sources = np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
         scale = n / k
-    large = len(sources) * G.number_of_edges() >= _COMPILED_BETWEENNESS_FROM
-    fast = compiled("_analyse_compiled") if large else None
-    if not A.nnz:
-        raw = np.zeros(n)
-    elif fast is not None:
-        raw = fast.betweenness(A, sources, threads=available_cores())
-    else:
-        raw = _betweenness(A, sources)
     if n > 2:
         scale /= (n - 1) * (n - 2)
-    table = pd.DataFrame({
-        "pagerank": _pagerank(A) if A.nnz else np.full(n, 1.0 / n),
-        "betweenness": raw * scale,
-    }, index=pd.Index(order, dtype=object))
-    nodes = list(G.nodes)
-    table = table.loc[nodes]
+    if len(sources) * len(u) >= COMPILED_FROM:  # the rule of kgraph.kernels
+        from . import kernels
+
+        raw = kernels.betweenness(n, u, v, sources)
+    else:  # igraph counts each pair once; networkx (and its normalisation) both ways round
+        raw = 2 * np.asarray(graph.betweenness(directed=False, sources=None if n <= k else sources.tolist()))
+    pagerank = graph.pagerank(weights=w.tolist(), directed=False) if graph.ecount() else np.full(n, 1.0 / n)
+    at = [index[node] for node in G.nodes]
     return pd.DataFrame({
-        "node": nodes,
-        "degree": np.fromiter((d for _, d in G.degree(nodes)), dtype=np.int64, count=len(nodes)),
-        "pagerank": table["pagerank"].to_numpy(dtype=float),
-        "betweenness": table["betweenness"].to_numpy(dtype=float),
+        "node": list(G.nodes),
+        "degree": np.fromiter((d for _, d in G.degree), dtype=np.int64, count=n),
+        "pagerank": np.asarray(pagerank, dtype=float)[at],
+        "betweenness": (raw * scale)[at],
     })
 
 
@@ -665,12 +377,12 @@ def explain(
         Two paper_ids.
     mentions, concepts : DataFrame
         The tables the links were made from (pass the same ``mentions`` that
-        went into :func:`kgraph.project.paper_links`).
+        went into :func:`kgraph.links.paper_links`).
     graph : networkx.Graph, optional
         The bipartite graph ("paper:<id>" / "concept:<id>" nodes); needed only
         when the papers share no linking concept.
     weight, max_df_share
-        As given to :func:`kgraph.project.paper_links`, so that the
+        As given to :func:`kgraph.links.paper_links`, so that the
         contributions add up to that link's weight.
 
     Returns
@@ -682,7 +394,7 @@ def explain(
         its ``contribution`` to the link weight (its idf for ``idf``; the product
         of the two papers' concept weights for ``cosine``; an equal part for
         ``count`` and ``jaccard``) and ``share`` of it; the contributions sum to
-        the weight :func:`~kgraph.project.paper_links` gives the pair. Otherwise
+        the weight :func:`~kgraph.links.paper_links` gives the pair. Otherwise
         (``case == "path"``) the shortest path through the bipartite graph, one
         row per node from ``a`` (step 0) to ``b``, contribution and share NaN.
         With no path at all the table is empty. ``result.attrs["case"]`` always

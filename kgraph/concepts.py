@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import gc
 import itertools
 import math
 import operator
@@ -950,28 +949,6 @@ def _other_spellings(cand: pd.DataFrame) -> dict[str, set[str]]:
     return forms
 
 
-def _gc_paused(func):
-    """Run ``func`` with Python's cyclic garbage collector paused.
-
-    The concept stage makes hundreds of thousands of short-lived strings, lists and
-    tuples and no reference cycles; after a parse the heap is large, and the
-    collector's passes over all of it cost more than the stage itself.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return wrapper
-
-
-@_gc_paused
 def build_concepts(
     papers: pd.DataFrame, extraction: Extraction, settings: ConceptSettings | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

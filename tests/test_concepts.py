@@ -203,7 +203,7 @@ def test_linking_mentions_count_for_broader_concepts_and_parts():
 
 def test_linking_mentions_join_papers_on_different_methods_of_one_field():
     """Two papers naming different graph methods share "graph" through the parts of their phrases."""
-    from kgraph.project import paper_links
+    from kgraph.links import paper_links
 
     concepts = pd.DataFrame({
         "concept_id": ["graph neural network", "graph kernel", "graph", "protein folding"],

@@ -6,7 +6,7 @@ bidi overrides, emoji with joiners, ``<script>``, quotes, ``]]>``, spreadsheet
 formulas, values pandas would read as missing, very long strings). Each corpus goes
 through :func:`kgraph.pipeline.from_extraction`, every stage after the parse
 (concepts from a hand-made :class:`kgraph.extract.Extraction`, the bipartite graph,
-:mod:`kgraph.project`, the pipeline's analysis) into a real
+:mod:`kgraph.links`, the pipeline's analysis) into a real
 :class:`~kgraph.pipeline.KnowledgeGraph`, which :func:`kgraph.export.write_outputs`
 writes. Then GraphML and GEXF parse with networkx to the same nodes and edges,
 node-link JSON and ``summary.json`` parse, every CSV reads back with pandas with no

@@ -1,13 +1,12 @@
 """Sparse projections: paper links, concept links, graphs and the backbone, on corpora whose answer is known."""
 import math
-import os
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 
-from kgraph.project import LINK_WEIGHTS, backbone, concept_links, idf, incidence, paper_links, to_graph
+from kgraph.links import LINK_WEIGHTS, backbone, concept_links, idf, incidence, paper_links, to_graph
 
 
 def corpus(papers: dict, scores: dict | None = None, unselected=()):
@@ -148,16 +147,15 @@ def test_top_k_matches_brute_force_on_random_corpora():
             assert weights(got) == pytest.approx({k: weights(full)[k] for k in expected})
 
 
-def test_blocks_and_processes_do_not_change_the_answer(monkeypatch):
-    import kgraph.project as project
+def test_blocks_do_not_change_the_answer(monkeypatch):
+    import kgraph.links as links
 
     rng = np.random.default_rng(3)
     papers = {f"p{i:03d}": [f"c{c:02d}" for c in rng.choice(30, size=5, replace=False)] for i in range(120)}
     mentions, concepts = corpus(papers)
-    whole = paper_links(mentions, concepts, weight="cosine", n_jobs=1)
-    monkeypatch.setattr(project, "_CHUNK_ENTRIES", 200)  # many small blocks
-    for n_jobs in (1, 2):
-        pd.testing.assert_frame_equal(paper_links(mentions, concepts, weight="cosine", n_jobs=n_jobs), whole)
+    whole = paper_links(mentions, concepts, weight="cosine")
+    monkeypatch.setattr(links, "_CHUNK_ENTRIES", 200)  # many small blocks
+    pd.testing.assert_frame_equal(paper_links(mentions, concepts, weight="cosine"), whole)
 
 
 def test_min_weight_and_min_shared():
@@ -267,73 +265,50 @@ def zipf_corpus(n_papers=300, n_concepts=400, per_paper=12, seed=0, repeat_every
 
 @pytest.mark.parametrize("weight", LINK_WEIGHTS)
 def test_the_compiled_product_gives_the_same_links(monkeypatch, weight):
-    """kgraph._topk (numba) against scipy's product: same pairs, same weights, ties included."""
-    import kgraph.project as project
+    """kgraph.kernels (numba) against scipy's product: same pairs, same weights, ties included."""
+    import kgraph.links as links
 
     mentions, concepts = zipf_corpus(repeat_every=25)
-    monkeypatch.setattr(project, "_COMPILED_FROM", 1e30)
+    monkeypatch.setattr(links, "COMPILED_FROM", 1e30)
     cases = [dict(min_weight=0.0), dict(min_weight=0.2), dict(min_shared=2), dict(top_k=1)]
-    exact = [paper_links(mentions, concepts, weight=weight, n_jobs=1, **kw) for kw in cases]
-    monkeypatch.setattr(project, "_COMPILED_FROM", 0)
-    monkeypatch.setattr(project, "_PRUNE_FROM", 0)
+    exact = [paper_links(mentions, concepts, weight=weight, **kw) for kw in cases]
+    monkeypatch.setattr(links, "COMPILED_FROM", 0)
     for kw, expected in zip(cases, exact):
-        for n_jobs in (1, 2):
-            got = paper_links(mentions, concepts, weight=weight, n_jobs=n_jobs, **kw)
-            pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=f"{weight} {kw} n_jobs={n_jobs}")
-
-
-def test_without_numba_the_same_links_and_communities_come_slower(monkeypatch):
-    """Where numba cannot be imported, large products, Louvain and betweenness run uncompiled."""
-    import kgraph.analyse as analyse
-    import kgraph.project as project
-
-    mentions, concepts = zipf_corpus(seed=8)
-    monkeypatch.setattr(project, "_COMPILED_FROM", 0)
-    monkeypatch.setattr(analyse, "_COMPILED_FROM", 0)
-    monkeypatch.setattr(analyse, "_COMPILED_BETWEENNESS_FROM", 0)
-    links = paper_links(mentions, concepts, weight="cosine")
-    G = to_graph(links)
-    expected = (analyse.communities(G), analyse.centrality(G, seed=1))
-    asked = []
-    for module in (project, analyse):
-        monkeypatch.setattr(module, "compiled", lambda name: asked.append(name))  # returns None: no numba
-    pd.testing.assert_frame_equal(paper_links(mentions, concepts, weight="cosine"), links)
-    assert analyse.communities(G) == expected[0]
-    pd.testing.assert_frame_equal(analyse.centrality(G, seed=1), expected[1], check_exact=False, rtol=1e-12)
-    assert sorted(set(asked)) == ["_analyse_compiled", "_topk"]
+        got = paper_links(mentions, concepts, weight=weight, **kw)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=f"{weight} {kw}")
 
 
 def test_compiled_concept_links_are_scipys(monkeypatch):
-    import kgraph.project as project
+    import kgraph.links as links
 
     mentions, concepts = zipf_corpus(seed=3)
-    monkeypatch.setattr(project, "_COMPILED_FROM", 1e30)
-    expected = project.concept_links(mentions, concepts, top_k=5)
-    monkeypatch.setattr(project, "_COMPILED_FROM", 0)
-    pd.testing.assert_frame_equal(project.concept_links(mentions, concepts, top_k=5), expected, check_exact=True)
+    monkeypatch.setattr(links, "COMPILED_FROM", 1e30)
+    expected = concept_links(mentions, concepts, top_k=5)
+    monkeypatch.setattr(links, "COMPILED_FROM", 0)
+    pd.testing.assert_frame_equal(concept_links(mentions, concepts, top_k=5), expected, check_exact=True)
 
 
 def test_setting_aside_any_heavy_columns_gives_the_full_products_top_k():
     """Whatever columns are set aside, settled and unsettled rows make the full product's answer."""
-    import kgraph._topk as topk
-    import kgraph.project as project
+    import kgraph.kernels as kernels
+    import kgraph.links as links
 
     mentions, concepts = zipf_corpus(n_papers=200, seed=5, repeat_every=20)
-    L, R, scoring, *_ = project._linking_matrices(mentions, concepts, "cosine", 0.5)
+    L, R, scoring, *_ = links._linking_matrices(mentions, concepts, "cosine", 0.5)
     RT = R.T.tocsr()
-    exact = project._top_k_exact(L, RT, 4, scoring, 0.0, 1, 10**6, 1)
+    exact = links._top_k_exact(L, RT, 4, scoring, 0.0, 1)
     expected = sorted(zip(*(x.tolist() for x in exact)))
     df = np.diff(RT.indptr)
     settled_some = False
     for h in (1, 3, 10, 40, 64):
         heavy = np.zeros(L.shape[1], dtype=bool)
         heavy[np.argsort(-df, kind="stable")[:h]] = True
-        r, c, w, settled = topk.top_k_rows(L, RT, 4, heavy=heavy, threads=2, blocks=7)
+        r, c, w, settled = kernels.top_k_rows(L, RT, 4, heavy=heavy, blocks=7)
         assert sorted(zip(r.tolist(), c.tolist(), w.tolist())) == expected, h
         settled_some |= bool(settled.any())
     assert settled_some  # the light product decided some rows (else only the fallback was tested)
     with pytest.raises(ValueError, match="64"):
-        topk.top_k_rows(L, RT, 4, heavy=np.ones(L.shape[1], dtype=bool))
+        kernels.top_k_rows(L, RT, 4, heavy=np.ones(L.shape[1], dtype=bool))
 
 
 def test_to_graph_is_the_graph_add_edges_from_makes():
@@ -405,72 +380,27 @@ def _tables(kg):
                                                   "communities")}
 
 
-@pytest.mark.parametrize("backbone", [None, 0.5])
-def test_papers_linked_in_a_forked_process_are_linked_as_here(monkeypatch, backbone):
+@pytest.mark.parametrize("with_backbone", [None, 0.5])
+def test_a_build_links_its_papers_and_concepts_as_the_link_functions_do(with_backbone):
+    """from_extraction's links are paper_links of the linking mentions and concept_links of the
+    mentions (then the backbone), and its graphs hold every paper and selected concept."""
     from kgraph import pipeline
+    from kgraph.concepts import build_concepts, linking_mentions
     from kgraph.config import BuildConfig
 
     papers, extraction = _hand_made_extraction()
-    config = BuildConfig(cache_dir=None, min_df=2, backbone=backbone)
-    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 10**12)
-    here = pipeline.from_extraction(papers, extraction, config)
-    forked = []
-    real_fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forked.append(1) or real_fork())
-    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 0)
-    there = pipeline.from_extraction(papers, extraction, config)
-    assert forked  # the paper links were made in a child process
-    assert len(here.paper_links) > 100
-    for name, table in _tables(here).items():
-        pd.testing.assert_frame_equal(table, _tables(there)[name], obj=name)
-    assert nx.utils.graphs_equal(here.paper_graph, there.paper_graph)
-    assert nx.utils.graphs_equal(here.concept_graph, there.concept_graph)
-    assert nx.utils.graphs_equal(here.graph, there.graph)
-    assert set(there.timings) >= {"concepts", "graph", "projections", "communities"}
-    assert list(there.timings) == list(here.timings)  # in the stages' order
-
-
-def test_a_product_too_large_for_the_child_is_made_here(monkeypatch):
-    """Where the product would run compiled the child sends back the linking table; the links are the same."""
-    from kgraph import pipeline, project
-    from kgraph.config import BuildConfig
-
-    papers, extraction = _hand_made_extraction()
-    config = BuildConfig(cache_dir=None, min_df=2)
-    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 0)
-    expected = pipeline.from_extraction(papers, extraction, config).paper_links
-    monkeypatch.setattr(project, "_COMPILED_FROM", 1)  # every product "large"
-    made, forked = [], []
-    real, real_fork = project.paper_links, os.fork
-    monkeypatch.setattr(project, "paper_links", lambda *a, **k: made.append(os.getpid()) or real(*a, **k))
-    monkeypatch.setattr(os, "fork", lambda: forked.append(1) or real_fork())
-    got = pipeline.from_extraction(papers, extraction, config).paper_links
-    assert forked  # the linking table was made in a child ...
-    assert made == [os.getpid()]  # ... the links once, here (a child's calls would not show in this list)
-    pd.testing.assert_frame_equal(got, expected)
-
-
-def test_one_process_product_bounds_the_products_work(monkeypatch):
-    from kgraph import project
-
-    mentions, concepts = corpus({"A": ["x", "y"], "B": ["x", "y"], "C": ["x", "z"]}, unselected=["y"])
-    # selected x in 3 papers, z in 1: at most 3² + 1² = 10 multiply-adds
-    monkeypatch.setattr(project, "_COMPILED_FROM", 11)
-    assert project.one_process_product(mentions, concepts)
-    monkeypatch.setattr(project, "_COMPILED_FROM", 10)
-    assert not project.one_process_product(mentions, concepts)
-
-
-def test_a_failure_in_the_forked_linking_is_raised_here(monkeypatch):
-    from kgraph import concepts, pipeline
-    from kgraph.config import BuildConfig
-
-    papers, extraction = _hand_made_extraction()
-    monkeypatch.setattr(pipeline, "PARALLEL_LINKS_FROM", 0)
-
-    def broken(*args, **kwargs):
-        raise ValueError("no links today")
-
-    monkeypatch.setattr(concepts, "linking_mentions", broken)
-    with pytest.raises(ValueError, match="no links today"):
-        pipeline.from_extraction(papers, extraction, BuildConfig(cache_dir=None, min_df=2))
+    config = BuildConfig(cache_dir=None, min_df=2, backbone=with_backbone)
+    kg = pipeline.from_extraction(papers, extraction, config)
+    settings = pipeline.concept_settings(config)
+    concepts, mentions = build_concepts(papers, extraction, settings)
+    plinks = paper_links(linking_mentions(mentions, concepts, settings), concepts, weight=config.link_weight,
+                         top_k=config.links_per_paper)
+    clinks = concept_links(mentions, concepts, top_k=config.links_per_paper)
+    if with_backbone:
+        plinks, clinks = (backbone(x, with_backbone).drop(columns="alpha") for x in (plinks, clinks))
+    assert len(kg.paper_links) > 100
+    pd.testing.assert_frame_equal(kg.paper_links, plinks)
+    pd.testing.assert_frame_equal(kg.concept_links, clinks)
+    assert set(kg.paper_graph) == set(papers["paper_id"]) and kg.paper_graph.number_of_edges() == len(plinks)
+    assert set(kg.concept_graph) == set(concepts.loc[concepts["selected"], "concept_id"])
+    assert list(kg.timings) == ["concepts", "graph", "projections", "communities"]

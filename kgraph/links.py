@@ -1,10 +1,11 @@
-"""Sparse projections of the paper–concept incidence: paper links and concept links.
+"""Projections of the paper–concept incidence: paper links and concept links.
 
-Everything here is a pure function over the ``mentions`` and ``concepts`` tables
-(see DESIGN.md). Small products are computed with :mod:`scipy.sparse`, a block
-of rows at a time, large ones by a compiled loop over rows (:mod:`kgraph._topk`),
-and only each row's strongest entries are kept, so memory stays bounded: no
-dense n×n array is ever made and no Python loop runs over pairs of papers.
+Everything here is a pure function over the ``mentions`` and ``concepts`` tables.
+A link table is the sparse product of the incidence with itself, of which each
+row keeps only its strongest entries, so memory stays bounded: no dense n×n array
+is ever made and no Python loop runs over pairs of papers. Products are
+:mod:`scipy.sparse`'s, a block of rows at a time, or from ``COMPILED_FROM``
+multiply-adds on (the rule of :mod:`kgraph.kernels`), its compiled loop (same answer).
 
 The main entry points are :func:`paper_links` (papers linked by the concepts they
 share, each link explaining itself), :func:`concept_links` (concept
@@ -13,40 +14,29 @@ co-occurrence with VOSviewer's association strength), :func:`to_graph` and
 """
 from __future__ import annotations
 
-import multiprocessing
 from dataclasses import dataclass
-from typing import Callable
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .config import available_cores, compiled
+from .config import COMPILED_FROM, LINK_WEIGHTS
 from .graph import _add_edges_by_node
 
 __all__ = ["incidence", "paper_links", "concept_links", "to_graph", "backbone", "idf", "LINK_WEIGHTS"]
 
-LINK_WEIGHTS = ("idf", "count", "jaccard", "cosine")
 INCIDENCE_VALUES = ("score", "binary", "idf")
 #: ``max_df_share`` only applies to corpora of at least this many papers: in a
 #: handful of papers a concept found in most of them is still informative.
 MIN_PAPERS_FOR_DF_CAP = 20
 
-# Memory and time bounds of the sparse products (entries, not bytes). A block of
-# rows is multiplied at once while its estimated number of product entries stays
-# under _CHUNK_ENTRIES (~16 bytes each, several arrays alive: a few hundred MB).
+# Memory bounds of the scipy products (entries, not bytes). A block of rows is
+# multiplied at once while its estimated number of product entries stays under
+# _CHUNK_ENTRIES (~16 bytes each, several arrays alive: a few hundred MB).
 _CHUNK_ENTRIES = 4_000_000
-# Products with fewer multiply-adds than this run in this process: forking
-# costs more than it saves.
-_PARALLEL_FROM = 300_000_000
 # Expanded (pair, concept) entries per block when intersecting concept lists.
 _INTERSECT_ENTRIES = 4_000_000
-# Products with at least this many multiply-adds (sum of column frequency
-# squared) run compiled (kgraph._topk: numba, compiled once and cached), and
-# from _PRUNE_FROM on try setting their most frequent columns aside.
-_COMPILED_FROM = 50_000_000
-_PRUNE_FROM = 100_000_000
 
 PAPER_LINK_COLUMNS = ["source", "target", "weight", "shared", "n_shared"]
 CONCEPT_LINK_COLUMNS = ["source", "target", "weight", "cooccurrences"]
@@ -160,23 +150,24 @@ class _Scoring:
     """How entries of the product ``L @ R.T`` become link weights.
 
     ``s`` is the summed product ``L[i] · R[j]`` and ``n`` the number of shared
-    columns; ``final(s, n, i, j)`` gives the weight (None: the weight is ``s``).
-    ``binary`` says L and R are 0/1, so ``n == s``.
+    columns. ``mode`` ``plain``: the weight is ``s``; ``jaccard``:
+    ``n / (size[i] + size[j] - n)``; ``association``: ``coef * n / (size[i] * size[j])``
+    (0 where that product is 0). ``binary`` says L and R are 0/1, so ``n == s``.
+    The compiled loop computes the same weights (``kernels.MODES``).
     """
 
-    final: Callable | None = None
+    mode: str = "plain"
+    size: np.ndarray | None = None
+    coef: float = 0.0
     binary: bool = False
-    #: the same weight for the compiled kernel: ``(mode, size, coef)`` (see kgraph._topk.MODES);
-    #: None: plain when there is no ``final``, else the kernel cannot compute it
-    kernel: tuple | None = None
-
-    def kernel_spec(self):
-        if self.kernel is not None:
-            return self.kernel
-        return ("plain", None, 0.0) if self.final is None else None
 
     def weigh(self, s, n, i, j):
-        return s if self.final is None else self.final(s, n, i, j)
+        if self.mode == "plain":
+            return s
+        if self.mode == "jaccard":
+            return n / (self.size[i] + self.size[j] - n)
+        expected = self.size[i] * self.size[j]
+        return np.divide(self.coef * n, expected, out=np.zeros(len(n)), where=expected > 0)
 
 
 def _chunks(cost: np.ndarray, budget: float):
@@ -274,52 +265,34 @@ def _pair_sums(L, R, pi, pj):
     return s, n
 
 
-def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1, chunk_entries=None,
-                 n_jobs: int | None = 1):
+def _top_k_pairs(L, R, k, scoring: _Scoring, min_weight=0.0, min_shared=1):
     """Each row's k strongest partners in ``L @ R.T`` (diagonal excluded).
 
     ``L`` and ``R`` are CSR with the same sparsity pattern and positive values.
     A pair qualifies when its weight is at least ``min_weight`` and it shares
     at least ``min_shared`` columns. Returns global ``(row, col, weight)``
     arrays; with ``k=None`` every qualifying pair once (row < col).
-
-    Small products (and ``k=None``) are scipy's, a block of rows at a time,
-    each row keeping its top k (:func:`_top_k_exact`; ``n_jobs`` forked
-    processes share the blocks, None: every core when the product is large).
-    Products of at least ``_COMPILED_FROM`` multiply-adds (the sum over columns
-    of their frequency squared) run compiled, on every core's thread, without
-    writing the product out, and for plain weights with the most frequent
-    columns bounded rather than multiplied where that pays
-    (:mod:`kgraph._topk`). Both give the same pairs and weights.
     """
     RT = R.T.tocsr()
     RT.sort_indices()
     df = np.diff(RT.indptr).astype(float)
-    spec = scoring.kernel_spec()
-    work = float(df @ df)
-    fast = compiled("_topk") if k is not None and spec is not None and work >= _COMPILED_FROM else None
-    if fast is not None:
-        mode, size, coef = spec
-        threads = available_cores() if n_jobs is None else n_jobs
-        heavy = None
-        if mode == "plain" and min_shared == 1 and work >= _PRUNE_FROM:
-            heavy = fast.choose_heavy(L, RT, k, threads=threads)
-        r, c, w, _ = fast.top_k_rows(L, RT, k, fast.MODES[mode], size, coef, min_weight, min_shared, heavy,
-                                     threads=threads)
-        return r, c, w
-    return _top_k_exact(L, RT, k, scoring, min_weight, min_shared, chunk_entries or _CHUNK_ENTRIES, n_jobs)
+    if k is not None and df @ df >= COMPILED_FROM:  # its multiply-adds: the rule of kgraph.kernels
+        from .kernels import top_k
+
+        return top_k(L, RT, k, scoring.mode, scoring.size, scoring.coef, min_weight, min_shared)
+    return _top_k_exact(L, RT, k, scoring, min_weight, min_shared)
 
 
-def _top_k_exact(L, RT, k, scoring: _Scoring, min_weight, min_shared, budget, n_jobs):
-    """:func:`_top_k_pairs` by scipy's product, a block of rows at a time."""
+def _top_k_exact(L, RT, k, scoring: _Scoring, min_weight, min_shared, budget=None):
+    """:func:`_top_k_pairs` by scipy's product, a block of rows at a time (``budget``: product
+    entries per block, default ``_CHUNK_ENTRIES``)."""
     pattern = L.copy()
     pattern.data = np.ones_like(pattern.data)
     PT = pattern.T.tocsr() if min_shared > 1 and not scoring.binary else None
     cost = pattern @ np.diff(RT.indptr).astype(float)  # product entries each row can make
     index = np.arange(L.shape[0])
-
-    def block(bounds):
-        s, e = bounds
+    parts = []
+    for s, e in _chunks(cost, budget or _CHUNK_ENTRIES):
         P = L[s:e] @ RT
         if PT is not None:
             Q = pattern[s:e] @ PT  # same pattern as P: every value is positive
@@ -329,8 +302,7 @@ def _top_k_exact(L, RT, k, scoring: _Scoring, min_weight, min_shared, budget, n_
         rows = np.repeat(index[s:e], counts)
         cols, w = P.indices, P.data
         n = w if scoring.binary else (Q.data if PT is not None else None)
-        if scoring.final is not None:
-            w = scoring.final(w, n, rows, cols)
+        w = scoring.weigh(w, n, rows, cols)
         if k is None:
             keep = cols > rows  # every pair once
         elif min_weight > 0 or min_shared > 1:
@@ -353,43 +325,10 @@ def _top_k_exact(L, RT, k, scoring: _Scoring, min_weight, min_shared, budget, n_
             if keep is None:
                 real = np.isfinite(w)  # a row with k or fewer entries kept its diagonal
                 rows, cols, w = rows[real], cols[real], w[real]
-        return rows, cols.astype(np.int64), w
-
-    if n_jobs is None:
-        n_jobs = available_cores() if cost.sum() >= _PARALLEL_FROM else 1
-    parts = _map_blocks(block, list(_chunks(cost, budget)), n_jobs)
+        parts.append((rows, cols.astype(np.int64), w))
     if not parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     return tuple(np.concatenate(x) for x in zip(*parts))
-
-
-def _install_block(block) -> None:
-    global _forked_block
-    _forked_block = block
-
-
-def _run_forked_block(bounds):
-    return _forked_block(bounds)
-
-
-def _map_blocks(block, bounds: list, n_jobs: int) -> list:
-    """``[block(b) for b in bounds]``, on ``n_jobs`` forked processes when that is possible.
-
-    scipy's sparse product holds the GIL, so threads do not help; forked
-    children share the matrices copy-on-write and send back only each row's top
-    k. Where fork is unavailable (Windows, macOS' default) or not allowed (a
-    daemonic process, e.g. a Dask worker) the blocks run here, one by one.
-    """
-    if n_jobs > 1 and len(bounds) > 1 and not multiprocessing.current_process().daemon:
-        try:
-            ctx = multiprocessing.get_context("fork")
-        except ValueError:
-            ctx = None
-        if ctx is not None:
-            # with fork, initargs reach the children without pickling (block is a closure)
-            with ctx.Pool(min(n_jobs, len(bounds)), initializer=_install_block, initargs=(block,)) as pool:
-                return pool.map(_run_forked_block, bounds, chunksize=1)
-    return [block(b) for b in bounds]
 
 
 def _union_pairs(r, c, n):
@@ -452,24 +391,7 @@ def _linking_matrices(mentions, concepts, weight, max_df_share):
         return L, B, _Scoring(), ids, key, paper_ids
     if weight == "count":
         return B, B, _Scoring(binary=True), ids, key, paper_ids
-
-    def jaccard(s, n, i, j):
-        return n / (sizes[i] + sizes[j] - n)
-
-    return B, B, _Scoring(final=jaccard, binary=True, kernel=("jaccard", sizes, 0.0)), ids, key, paper_ids
-
-
-def one_process_product(mentions: pd.DataFrame, concepts: pd.DataFrame) -> bool:
-    """True when :func:`paper_links` of ``mentions`` surely runs its product with scipy in one process.
-
-    Its work (the sum over linking concepts of their paper count squared) is at
-    most that over every selected concept; below ``_COMPILED_FROM`` (and so below
-    ``_PARALLEL_FROM``) the product is neither compiled nor shared among processes,
-    so it gives the same pairs, as fast, in a process that may not run compiled code.
-    """
-    selected = concepts.loc[concepts["selected"].astype(bool), "concept_id"]
-    counts = mentions["concept_id"][_isin(mentions["concept_id"], selected)].value_counts().to_numpy(dtype=float)
-    return float(counts @ counts) < _COMPILED_FROM
+    return B, B, _Scoring("jaccard", sizes, binary=True), ids, key, paper_ids
 
 
 def paper_links(
@@ -481,7 +403,6 @@ def paper_links(
     max_df_share: float = 0.5,
     min_shared: int = 1,
     n_shared_explain: int = 5,
-    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Link papers by the selected concepts they share.
 
@@ -512,10 +433,6 @@ def paper_links(
         Minimum number of shared concepts for a link.
     n_shared_explain : int
         How many shared concepts ``shared`` lists.
-    n_jobs : int or None
-        Processes that share the product (forked, Linux only). None: every core
-        once the product is large (3·10⁸ multiply-adds, about 20,000 papers),
-        else 1. The result does not depend on it.
 
     Returns
     -------
@@ -532,11 +449,10 @@ def paper_links(
     The product is exact and never held whole: each row keeps only its top k,
     so memory stays bounded. Its work is the sum over concepts of df², so it is
     the common concepts that cost (``max_df_share`` bounds them). Large
-    products run compiled on every core (:mod:`kgraph._topk`, numba), with the
-    most frequent concepts bounded rather than multiplied: about 16 s on
-    100,000 papers of 30 concepts on 2 cores. A concept found in only one paper links nothing and is left
-    out of the products, but still counts in a paper's concept set for
-    ``jaccard`` and ``cosine``.
+    products run compiled on every core (:mod:`kgraph.kernels`), with the
+    most frequent concepts bounded rather than multiplied. A concept found in
+    only one paper links nothing and is left out of the products, but still
+    counts in a paper's concept set for ``jaccard`` and ``cosine``.
 
     Examples
     --------
@@ -558,12 +474,10 @@ def paper_links(
         raise ValueError(f"min_shared must be at least 1, not {min_shared!r}")
     if n_shared_explain < 0:
         raise ValueError(f"n_shared_explain must be >= 0, not {n_shared_explain!r}")
-    if n_jobs is not None and n_jobs < 1:
-        raise ValueError(f"n_jobs must be at least 1 or None, not {n_jobs!r}")
     _require(concepts, ["concept_id", "selected"], "concepts")
     L, R, scoring, ids, key, paper_ids = _linking_matrices(mentions, concepts, weight, max_df_share)
     n = L.shape[0]
-    r, c, _ = _top_k_pairs(L, R, top_k, scoring, min_weight, min_shared, n_jobs=n_jobs)
+    r, c, _ = _top_k_pairs(L, R, top_k, scoring, min_weight, min_shared)
     pi, pj = _union_pairs(r, c, max(n, 1))
     # recompute every kept link from its shared concepts: exact, symmetric, and
     # the same numbers explain() reports
@@ -665,12 +579,7 @@ def concept_links(
     per_paper = np.diff(B.indptr).astype(float)
     s = np.asarray(B.T @ np.maximum(per_paper - 1, 0)).ravel()  # co-occurrences of each concept
     m = s.sum() / 2
-
-    def strength(sv, nv, i, j):
-        expected = s[i] * s[j]
-        return np.divide(2 * m * nv, expected, out=np.zeros(len(nv)), where=expected > 0)
-
-    scoring = _Scoring(final=strength, binary=True, kernel=("association", s, 2 * m))
+    scoring = _Scoring("association", s, 2 * m, binary=True)
     r, c, _ = _top_k_pairs(C, C, top_k, scoring, 0.0, min_cooccurrence)
     ci, cj = _union_pairs(r, c, max(C.shape[0], 1))
     counts, _ = _pair_sums(C, C, ci, cj)
@@ -678,7 +587,7 @@ def concept_links(
     out = pd.DataFrame({
         "source": ids[ci] if len(ci) else pd.Series([], dtype=object),
         "target": ids[cj] if len(ci) else pd.Series([], dtype=object),
-        "weight": strength(counts, counts, ci, cj).astype(float),
+        "weight": scoring.weigh(counts, counts, ci, cj).astype(float),
         "cooccurrences": counts.astype(int),
     }, columns=CONCEPT_LINK_COLUMNS)
     out = out.sort_values(["weight", "source", "target"], ascending=[False, True, True], kind="stable")
