@@ -55,7 +55,7 @@ from .explorer import (_SURROGATE, VIEW_FILES, VIEWS, View, Written, _edge_lists
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
 TABLE_FILES = ["papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv"]
 HTML_FILES = [VIEW_FILES[k] for k in ("graph", "papers", "concepts", "index")]
-SAVE_FILE = "kgraph.pkl"  # the whole build, for KnowledgeGraph.load and `kgraph related/explain`
+from .store import SAVE_FOLDER as SAVE_FILE  # the whole build, for KnowledgeGraph.load and `kgraph related`
 OUTPUT_FILES = HTML_FILES + GRAPH_FILES + TABLE_FILES + ["summary.json", SAVE_FILE]
 
 # the contract columns of each table, written first and in this order (other columns follow)
@@ -246,7 +246,7 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
         write_json(graph, folder / "graph.json")
         write_gexf(graph, folder / "graph.gexf", view=view)
         if saves:
-            kg.save(folder / SAVE_FILE)
+            kg.save(folder)
         # what index.html says of the view: its size and notes
         return SimpleNamespace(nodes=range(len(view.nodes)), edges=range(len(view.edges)), notes=view.notes), notes
 
