@@ -220,7 +220,8 @@ def _only_our_files(folder: Path) -> bool:
     ours = set(OUTPUT_FILES) | {MARKER}
     for entry in os.scandir(folder):
         stem = entry.name[:-4] if entry.name.endswith(".tmp") else entry.name
-        if stem not in ours or not entry.is_file(follow_symlinks=False):
+        if stem not in ours or not (entry.is_file(follow_symlinks=False)
+                                    or stem == SAVE_FILE and entry.is_dir(follow_symlinks=False)):
             return False
     return True
 
@@ -302,6 +303,8 @@ def _replace_files(staging: Path, out: Path, names: list[str]) -> None:
     stale = _previous_files(out) - set(names) - {MARKER}
     (out / MARKER).unlink(missing_ok=True)  # a half-replaced folder is not a finished kgraph build
     for name in names:
+        if name == SAVE_FILE and (out / name).is_dir() and not (out / name).is_symlink():
+            shutil.rmtree(out / name)  # a folder is not replaced by a rename
         os.replace(staging / name, out / name)
     for name in stale:
         if "/" not in name and name not in ("", ".", ".."):

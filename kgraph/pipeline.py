@@ -355,7 +355,10 @@ def previous_build(out: str | Path) -> PreviousBuild | None:
             if not isinstance(name, str) or name != Path(name).name or name in (".", ".."):
                 return None
             st = (out / name).stat()
-            if not stat.S_ISREG(st.st_mode) or st.st_size == 0 or st.st_mtime_ns > marker.st_mtime_ns:
+            # a listed folder (the saved build's) is finished when its files are
+            members = [f.lstat() for f in (out / name).iterdir()] if stat.S_ISDIR(st.st_mode) else [st]
+            if not members or any(not stat.S_ISREG(m.st_mode) or m.st_size == 0 or m.st_mtime_ns > marker.st_mtime_ns
+                                  for m in members):
                 return None
         summary = json.loads((out / SUMMARY_NAME).read_text(encoding="utf-8"))
         key = summary["build_key"]

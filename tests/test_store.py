@@ -279,12 +279,12 @@ DAMAGE = {  # what is done to a copy of a good build folder -> (the file named, 
         paper_id=[df["paper_id"][1]] + df["paper_id"].tolist()[1:])), "papers.parquet", "repeated"),
     "graph edge to an unknown node": (lambda f: rewrite_json(f, "paper_graph.json",
                                                              lambda d: d["edges"][0].update(target="nope")),
-                                      "paper_graph.json", "nope"),
+                                      "paper_graph.json", "'nope'"),
     "graph node that is no paper": (lambda f: rewrite_json(f, "paper_graph.json", rename_first_node),
                                     "paper_graph.json", "other nodes"),
     "graph attribute of another kind": (lambda f: rewrite_json(f, "graph.json",
                                                                lambda d: d["nodes"][0].update(title=["a", "b"])),
-                                        "graph.json", "node 0"),
+                                        "graph.json", "not text, a number"),
     "directed graph": (lambda f: rewrite_json(f, "concept_graph.json", lambda d: d.update(directed=True)),
                        "concept_graph.json", "undirected"),
     "another format version": (lambda f: rewrite_json(f, store.MANIFEST, lambda d: d.update(format_version=99)),
@@ -322,3 +322,40 @@ def test_a_damaged_folder_gets_one_line_naming_the_file(built, tmp_path, case):
     if case in THROUGH_CLI:
         assert_one_line(run_kgraph("related", ARXIV_ID, "--build", str(out)), file, words)
         assert_one_line(run_kgraph("concepts", "--build", str(out)), file, words)
+
+
+# ----------------------------------------------------------------------------- the folder among the outputs
+def test_the_saved_build_counts_among_the_outputs_of_a_finished_build(built, tmp_path):
+    from kgraph import pipeline
+
+    out = fresh_copy(built, tmp_path)
+    assert pipeline.previous_build(out) is not None and store.SAVE_FOLDER in pipeline.previous_build(out).files
+    later = (out / ".kgraph").stat().st_mtime_ns + 10**9
+    os.utime(out / store.SAVE_FOLDER / "mentions.parquet", ns=(later, later))  # changed after the build
+    assert pipeline.previous_build(out) is None
+    shutil.rmtree(out / store.SAVE_FOLDER)
+    (out / store.SAVE_FOLDER).mkdir()  # emptied
+    assert pipeline.previous_build(out) is None
+
+
+def test_writing_in_place_twice_replaces_the_saved_build(built, tmp_path, monkeypatch):
+    kg, _ = built
+    monkeypatch.chdir(tmp_path)  # the current directory is written in place, file by file
+    kg.write(".")
+    (tmp_path / store.SAVE_FOLDER / "stale.json").write_text("{}")
+    kg.write(".")
+    assert not (tmp_path / store.SAVE_FOLDER / "stale.json").exists()  # the folder was replaced whole
+    assert not [p for p in tmp_path.iterdir() if ".kgraph-" in p.name or p.name.startswith(".kgraph-build")]
+    assert len(KnowledgeGraph.load(tmp_path).papers) == len(kg.papers)
+
+
+def test_a_killed_builds_working_folder_with_a_saved_build_is_removed(built, tmp_path):
+    from kgraph import export
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # a process id that is gone
+    left = tmp_path / f".out.kgraph-new-{gone}-x1y2z3"
+    shutil.copytree(built[1] / store.SAVE_FOLDER, left / store.SAVE_FOLDER)
+    (left / "graph.html").write_text("half written")
+    export.write_outputs(built[0], tmp_path / "out")
+    assert not left.exists()
