@@ -199,6 +199,20 @@ def test_a_crafted_pickle_beside_or_inside_the_saved_build_runs_nothing(built, t
     assert not (tmp_path / "pwned").exists()
 
 
+def test_a_pickled_arrow_extension_type_in_a_table_runs_nothing(built, tmp_path):
+    # pyarrow before 14.0.1 unpickled these when reading a file (CVE-2023-47248); pyproject asks for 14.0.1
+    out = fresh_copy(built, tmp_path)
+    path = out / store.SAVE_FOLDER / "papers.parquet"
+    table = pq.read_table(path)
+    payload = {b"ARROW:extension:name": b"arrow.py_extension_type",
+               b"ARROW:extension:metadata": pickle.dumps(Payload(tmp_path / "pwned"))}
+    field = table.schema.field("paper_id").with_metadata(payload)
+    pq.write_table(table.cast(table.schema.set(table.schema.get_field_index("paper_id"), field)), path)
+    assert pq.read_schema(path).field("paper_id").metadata == payload  # it is in the file
+    assert KnowledgeGraph.load(out).papers["paper_id"].tolist() == built[0].papers["paper_id"].tolist()
+    assert not (tmp_path / "pwned").exists()
+
+
 def test_an_up_to_date_looking_older_folder_is_built_again_without_running_its_pickle(built, tmp_path):
     kg, _ = built
     out = as_older_build(fresh_copy(built, tmp_path), tmp_path / "pwned")
