@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 import types
 import typing
@@ -144,8 +145,9 @@ def _typed(table: pd.DataFrame, name: str, schema: dict) -> tuple[pd.DataFrame, 
     """``table`` with the dtypes of ``schema`` (a table without rows may have others) and a plain
     index, and the dtype of each of its columns."""
     extra = [c for c in table.columns if c not in schema]
-    if extra and name != "papers":
-        raise ValueError(f"kgraph.store.TABLES does not know the {name} columns {extra}")
+    missing = [c for c in schema if c not in table.columns]
+    if missing or extra and name != "papers":
+        raise ValueError(f"the {name} table is not as kgraph.store.TABLES says: {missing or extra}")
     dtypes = {**schema, **dict.fromkeys(extra, "str")}
     changed = {c: d for c, d in dtypes.items() if str(table[c].dtype) != d}
     table = table.astype(changed) if changed else table
@@ -235,10 +237,10 @@ def load(path) -> dict:
     summary = manifest.get("summary")
     if not isinstance(summary, dict):
         raise KgraphError("has no summary", file=str(folder / MANIFEST))
-    tables = {name: _read_table(folder / f"{name}.parquet", name, schema, _count(manifest, "rows", name))
+    tables = {name: _read_table(folder / f"{name}.parquet", name, schema, manifest["rows"][name])
               for name, schema in TABLES.items()}
     _check_references(tables, folder)
-    graphs = {name: _read_graph(folder / f"{name}.json", _count(manifest, "graphs", name)) for name in GRAPHS}
+    graphs = {name: _read_graph(folder / f"{name}.json", manifest["graphs"][name]) for name in GRAPHS}
     _check_graph_nodes(graphs, tables, folder)
     return dict(**tables, **graphs, config=config, summary=summary, timings={}, run={})
 
@@ -256,12 +258,22 @@ def _saved_folder(path: Path) -> Path:
                       file=str(path))
 
 
-def _read_json(path: Path):
+def _open(path: Path):
+    """``path`` opened for reading, if it is a regular file (not a folder, a device or a pipe)."""
     try:
-        with open(path, "rb") as fh:
-            return json.loads(fh.read().decode("utf-8"))
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise KgraphError("is not a regular file", file=str(path))
+        return open(path, "rb")
     except FileNotFoundError:
         raise KgraphError("is missing", file=str(path)) from None
+    except OSError as exc:
+        raise KgraphError(f"cannot be read ({exc.strerror or exc})", file=str(path)) from None
+
+
+def _read_json(path: Path):
+    try:
+        with _open(path) as fh:
+            return json.loads(fh.read().decode("utf-8"))
     except OSError as exc:
         raise KgraphError(f"cannot be read ({exc.strerror or exc})", file=str(path)) from None
     except UnicodeDecodeError:
@@ -283,12 +295,15 @@ def _read_manifest(path: Path) -> dict:
         age = "an older" if isinstance(version, int) and version < FORMAT_VERSION else "a newer"
         raise KgraphError(f"made by {by} ({age} build format: {version!r}; this kgraph {__version__} reads "
                           f"{FORMAT_VERSION}); rebuild with --force", file=str(path))
+    rows, sizes = manifest.get("rows"), manifest.get("graphs")
+    if not (isinstance(rows, dict) and all(type(rows.get(t)) is int for t in TABLES)
+            and isinstance(sizes, dict) and all(_is_size(sizes.get(g)) for g in GRAPHS)):
+        raise KgraphError("lacks the sizes of the tables and graphs", file=str(path))
     return manifest
 
 
-def _count(manifest: dict, key: str, name: str):
-    counts = manifest.get(key)
-    return counts.get(name) if isinstance(counts, dict) else None
+def _is_size(size) -> bool:
+    return isinstance(size, list) and len(size) == 2 and all(type(n) is int for n in size)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -308,7 +323,8 @@ def _config(settings, path: Path) -> BuildConfig:
         try:
             values[name] = _typed_value(value, hints[name])
         except TypeError:
-            raise KgraphError(f"setting {name!r} is not a {hints[name]}: {value!r}"[:300], file=str(path)) from None
+            kind = getattr(hints[name], "__name__", str(hints[name]))
+            raise KgraphError(f"setting {name!r} is not {kind}: {value!r}"[:300], file=str(path)) from None
     try:
         return BuildConfig(**values)
     except (TypeError, ValueError) as exc:
@@ -347,10 +363,8 @@ def _typed_value(value, hint):
 def _read_table(path: Path, name: str, schema: dict, rows) -> pd.DataFrame:
     """One saved table, checked: the columns and dtypes of ``schema``, ``rows`` rows."""
     try:
-        with open(path, "rb") as fh:  # a file object: a folder here is not read as a dataset
+        with _open(path) as fh:  # a file object: pyarrow reads no folder of files (a dataset) in its place
             table = pq.read_table(fh)
-    except FileNotFoundError:
-        raise KgraphError("is missing", file=str(path)) from None
     except OSError as exc:
         raise KgraphError(f"cannot be read ({exc.strerror or exc})", file=str(path)) from None
     except pa.ArrowException as exc:
@@ -362,7 +376,7 @@ def _read_table(path: Path, name: str, schema: dict, rows) -> pd.DataFrame:
         what = f"lacks the columns {missing}" if missing else f"has unexpected columns {extra or names}"
         raise KgraphError(f"{what}; the {name} table has {list(schema)}"[:300], file=str(path))
     if table.num_rows != rows:
-        raise KgraphError(f"has {table.num_rows} rows; the build had {rows!r}", file=str(path))
+        raise KgraphError(f"has {table.num_rows} rows; the build had {rows}", file=str(path))
     dtypes = {c: schema.get(c, "str") for c in names}
     for column, dtype in dtypes.items():
         field = table.schema.field(column)
@@ -409,7 +423,7 @@ def _read_graph(path: Path, size) -> nx.Graph:
     if not (isinstance(nodes, list) and isinstance(edges, list) and isinstance(attrs, dict)):
         raise bad("lacks its nodes, edges or graph attributes")
     if size != [len(nodes), len(edges)]:
-        raise bad(f"has {len(nodes)} nodes and {len(edges)} edges; the build had {size!r}")
+        raise bad(f"has {len(nodes)} nodes and {len(edges)} edges; the build had {size[0]} and {size[1]}")
     # checked a list at a time (map and set loop in C: a graph has hundreds of thousands of edges)
     try:
         ids = list(map(dict.pop, nodes, repeat("id")))
@@ -429,7 +443,8 @@ def _read_graph(path: Path, size) -> nx.Graph:
     if not (known.issuperset(sources) and known.issuperset(targets)):
         unknown = next(n for n in chain(sources, targets) if n not in known)
         raise bad(f"has an edge to a node it does not have: {unknown!r}")
-    G = nx.Graph(**attrs)
+    G = nx.Graph()
+    G.graph.update(attrs)
     # filled as add_nodes_from and add_edges_from would (neighbours in edge order, one data dict per
     # edge), straight into networkx's dicts of dicts: add_edges_from takes four times as long (2.4 s
     # of CPU at 10,000 papers, 750,000 edges), most of a reload

@@ -275,7 +275,7 @@ DAMAGE = {  # what is done to a copy of a good build folder -> (the file named, 
                     "Parquet"),
     "a folder for a table": (lambda f: ((f / store.SAVE_FOLDER / "communities.parquet").unlink(),
                                         (f / store.SAVE_FOLDER / "communities.parquet").mkdir()),
-                             "communities.parquet", "cannot be read"),
+                             "communities.parquet", "not a regular file"),
     "missing column": (lambda f: rewrite_table(f, "mentions", lambda df: df.drop(columns="rank")),
                        "mentions.parquet", "lacks the columns ['rank']"),
     "extra column": (lambda f: rewrite_table(f, "paper_links", lambda df: df.assign(x=1)), "paper_links.parquet",
@@ -313,6 +313,12 @@ DAMAGE = {  # what is done to a copy of a good build folder -> (the file named, 
                        "not a kgraph build"),
     "not UTF-8": (lambda f: (f / store.SAVE_FOLDER / "graph.json").write_bytes(b"\xff\xfe{}"), "graph.json",
                   "UTF-8"),
+    "a device for a graph": (lambda f: ((f / store.SAVE_FOLDER / "graph.json").unlink(),
+                                        (f / store.SAVE_FOLDER / "graph.json").symlink_to("/dev/zero")),
+                             "graph.json", "not a regular file"),
+    "nested too deeply": (lambda f: (f / store.SAVE_FOLDER / "graph.json").write_text("[" * 100_000),
+                          "graph.json", "not valid JSON"),
+    "no sizes": (lambda f: rewrite_json(f, store.MANIFEST, lambda d: d.pop("rows")), store.MANIFEST, "sizes"),
 }
 
 
@@ -336,6 +342,12 @@ def test_a_damaged_folder_gets_one_line_naming_the_file(built, tmp_path, case):
     if case in THROUGH_CLI:
         assert_one_line(run_kgraph("related", ARXIV_ID, "--build", str(out)), file, words)
         assert_one_line(run_kgraph("concepts", "--build", str(out)), file, words)
+
+
+def test_graph_attributes_are_data_whatever_their_names(built, tmp_path):
+    out = fresh_copy(built, tmp_path)
+    rewrite_json(out, "paper_graph.json", lambda d: d.update(graph={"incoming_graph_data": "x", "name": 1}))
+    assert KnowledgeGraph.load(out).paper_graph.graph == {"incoming_graph_data": "x", "name": 1}
 
 
 # ----------------------------------------------------------------------------- the folder among the outputs
