@@ -3,7 +3,7 @@
 Files (see :data:`OUTPUT_FILES`): the HTML views and summary page
 (:mod:`kgraph.explorer`), the bipartite graph as GraphML, GEXF (with colours,
 sizes and positions for Gephi) and node-link JSON, the five tables as CSV,
-``summary.json``, and ``kgraph.pkl`` (the whole build, for
+``summary.json``, and ``kgraph-build/`` (the whole build, :mod:`kgraph.store`, for
 ``KnowledgeGraph.load`` and ``kgraph related``/``explain``).
 
 - Atomic: everything is written into a hidden sibling folder which then replaces
@@ -14,8 +14,8 @@ sizes and positions for Gephi) and node-link JSON, the five tables as CSV,
   existing non-empty folder without it is refused unless ``force=True``, and even
   then only files with kgraph's names are replaced.
 - Deterministic: the same graph gives byte-identical files (rows, nodes and edges
-  sorted, floats rounded to 6 significant digits, no dates); ``kgraph.pkl`` is a
-  Python pickle and is not promised to be. Timings are not
+  sorted, floats rounded to 6 significant digits, no dates), and the saved build
+  the same bytes for the same build. Timings are not
   written to any file; ``kg.timings`` holds them and the CLI prints them.
 
 Examples
@@ -118,7 +118,7 @@ def write_outputs(kg, out_dir, force: bool = False) -> list[Path]:
     Returns
     -------
     list of Path
-        The files written, in :data:`OUTPUT_FILES` order (``kgraph.pkl`` only for a real
+        The files written, in :data:`OUTPUT_FILES` order (``kgraph-build`` only for a real
         :class:`~kgraph.pipeline.KnowledgeGraph`). Its attribute ``notes``
         says what the HTML views left out (for the CLI to print).
 
