@@ -219,10 +219,11 @@ def load(path) -> dict:
     Returns
     -------
     dict
-        The fields of the :class:`~kgraph.pipeline.KnowledgeGraph` saved, equal to its own: its tables (dtypes included), graphs (node, edge and
-        neighbour order included), settings and summary. Where the cache lived and
-        where extraction ran are not saved (the settings have their defaults), nor
-        are the run's ``timings`` and ``run`` (empty).
+        The fields of the :class:`~kgraph.pipeline.KnowledgeGraph` saved, equal to
+        its own: tables (dtypes included), graphs (node, edge and neighbour order
+        included), settings and summary. Where the cache lived and where extraction
+        ran are not saved (the settings have their defaults), nor are the run's
+        ``timings`` and ``run`` (empty).
 
     Raises
     ------
