@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -77,6 +78,7 @@ _ARROW = {"str": pa.string(), "object": pa.string(), "int64": pa.int64(), "Int64
           "float64": pa.float64(), "bool": pa.bool_()}
 _NO_MISSING = ("int64", "bool")
 _PLAIN = (str, int, float, bool)  # the attribute values of kgraph's graphs
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # ----------------------------------------------------------------------------- save
@@ -131,8 +133,9 @@ def _write_files(kg, folder: Path, settings: dict) -> None:
     sizes = {}
     for name in GRAPHS:
         G = getattr(kg, name)
+        text = json.dumps(_node_link(G), ensure_ascii=False, default=_plain_number)  # (json.dump: in Python)
         with open(folder / f"{name}.json", "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(_node_link(G), default=_plain_number))  # dumps: json.dump encodes in Python
+            fh.write(_SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text)  # as in the tables
         sizes[name] = [G.number_of_nodes(), G.number_of_edges()]
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "kgraph": __version__,
                 "config": settings, "summary": kg.summary, "rows": rows, "graphs": sizes}
@@ -149,9 +152,19 @@ def _typed(table: pd.DataFrame, name: str, schema: dict) -> tuple[pd.DataFrame, 
     if missing or extra and name != "papers":
         raise ValueError(f"the {name} table is not as kgraph.store.TABLES says: {missing or extra}")
     dtypes = {**schema, **dict.fromkeys(extra, "str")}
+    # text in object columns may hold what pandas' str dtype and Parquet cannot: lone surrogates
+    table = table.assign(**{c: _utf8(table[c]) for c, d in dtypes.items() if d in ("str", "object")
+                            and table[c].dtype == object})
     changed = {c: d for c, d in dtypes.items() if str(table[c].dtype) != d}
     table = table.astype(changed) if changed else table
     return table.reset_index(drop=True), dtypes
+
+
+def _utf8(column: pd.Series) -> pd.Series:
+    """``column`` with each lone surrogate (which UTF-8 cannot carry) as U+FFFD, as in the CSV files."""
+    if not any(isinstance(v, str) and _SURROGATE.search(v) for v in column.tolist()):
+        return column
+    return column.map(lambda v: _SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v)
 
 
 def _plain_number(value):
@@ -223,7 +236,8 @@ def load(path) -> dict:
         its own: tables (dtypes included), graphs (node, edge and neighbour order
         included), settings and summary. Where the cache lived and where extraction
         ran are not saved (the settings have their defaults), nor are the run's
-        ``timings`` and ``run`` (empty).
+        ``timings`` and ``run`` (empty). A lone surrogate in a text (which UTF-8
+        cannot carry) comes back as U+FFFD, as in the CSV files.
 
     Raises
     ------

@@ -93,6 +93,18 @@ def test_a_build_with_empty_tables_reloads_with_the_saved_dtypes(tmp_path):
         assert_same_graph(getattr(kg, name), getattr(again, name))
 
 
+def test_a_lone_surrogate_is_saved_as_u_fffd_as_in_the_csv_files(built, tmp_path):
+    kg, _ = built  # pandas' str dtype cannot hold one, an object column (from_extraction's input) can
+    papers = kg.papers.astype({"title": object})
+    papers.loc[0, "title"] = "Lone \ud800 surrogate"
+    graph = kg.graph.copy()
+    node = f"paper:{papers['paper_id'][0]}"
+    graph.nodes[node]["title"] = papers.loc[0, "title"]
+    again = KnowledgeGraph.load(replace(kg, papers=papers, graph=graph).save(tmp_path))
+    assert again.papers.loc[0, "title"] == again.graph.nodes[node]["title"] == "Lone \ufffd surrogate"
+    assert papers.loc[0, "title"] == "Lone \ud800 surrogate"  # the build itself keeps its text
+
+
 def test_ids_stay_text(built):
     papers = KnowledgeGraph.load(built[1]).papers
     assert papers["paper_id"].dtype == "str" and ARXIV_ID in papers["paper_id"].tolist()
