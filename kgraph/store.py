@@ -134,8 +134,7 @@ def _write_files(kg, folder: Path, settings: dict) -> None:
     for name in GRAPHS:
         G = getattr(kg, name)
         text = json.dumps(_node_link(G), ensure_ascii=False, default=_plain_number)  # (json.dump: in Python)
-        with open(folder / f"{name}.json", "w", encoding="utf-8") as fh:
-            fh.write(_SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text)  # as in the tables
+        (folder / f"{name}.json").write_bytes(_utf8_bytes(text))
         sizes[name] = [G.number_of_nodes(), G.number_of_edges()]
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "kgraph": __version__,
                 "config": settings, "summary": kg.summary, "rows": rows, "graphs": sizes}
@@ -162,9 +161,19 @@ def _typed(table: pd.DataFrame, name: str, schema: dict) -> tuple[pd.DataFrame, 
 
 def _utf8(column: pd.Series) -> pd.Series:
     """``column`` with each lone surrogate (which UTF-8 cannot carry) as U+FFFD, as in the CSV files."""
-    if not any(isinstance(v, str) and _SURROGATE.search(v) for v in column.tolist()):
+    try:
+        "".join(v for v in column.tolist() if isinstance(v, str)).encode("utf-8")  # (faster than a search)
         return column
-    return column.map(lambda v: _SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v)
+    except UnicodeEncodeError:
+        return column.map(lambda v: _SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v)
+
+
+def _utf8_bytes(text: str) -> bytes:
+    """``text`` in UTF-8, each lone surrogate as U+FFFD."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text).encode("utf-8")
 
 
 def _plain_number(value):
@@ -201,7 +210,8 @@ def insertion_order(G: nx.Graph) -> list[tuple]:
     >>> list(G["b"]) == list(H["b"]) == ["c", "a"]
     True
     """
-    neighbours = {u: list(nbrs.items()) for u, nbrs in G.adjacency()}  # (v, data), in order
+    adjacency = dict(G.adjacency())  # node: {neighbour: edge data} (networkx's own dicts, in order)
+    neighbours = {u: list(nbrs) for u, nbrs in adjacency.items()}
     placed = dict.fromkeys(neighbours, 0)  # how many of each node's edges are in the order
     order = []
     for start in neighbours:
@@ -210,12 +220,12 @@ def insertion_order(G: nx.Graph) -> list[tuple]:
             u = stack[-1]
             edges, i = neighbours[u], placed[u]
             while i < len(edges):  # u's edges while each is also the next of its other end
-                v, data = edges[i]
+                v = edges[i]
                 if v != u:  # (a self-loop is one entry of its node)
-                    if neighbours[v][placed[v]][0] != u:
+                    if neighbours[v][placed[v]] != u:
                         break
                     placed[v] += 1
-                order.append((u, v, data))
+                order.append((u, v, adjacency[u][v]))
                 i += 1
             placed[u] = i
             if i == len(edges):
