@@ -3,7 +3,7 @@
 Files (see :data:`OUTPUT_FILES`): the HTML views and summary page
 (:mod:`kgraph.explorer`), the bipartite graph as GraphML, GEXF (with colours,
 sizes and positions for Gephi) and node-link JSON, the five tables as CSV,
-``summary.json``, and ``kgraph.pkl`` (the whole build, for
+``summary.json``, and ``kgraph-build/`` (the whole build, :mod:`kgraph.store`, for
 ``KnowledgeGraph.load`` and ``kgraph related``/``explain``).
 
 - Atomic: everything is written into a hidden sibling folder which then replaces
@@ -14,8 +14,8 @@ sizes and positions for Gephi) and node-link JSON, the five tables as CSV,
   existing non-empty folder without it is refused unless ``force=True``, and even
   then only files with kgraph's names are replaced.
 - Deterministic: the same graph gives byte-identical files (rows, nodes and edges
-  sorted, floats rounded to 6 significant digits, no dates); ``kgraph.pkl`` is a
-  Python pickle and is not promised to be. Timings are not
+  sorted, floats rounded to 6 significant digits, no dates), and the saved build
+  the same bytes for the same build. Timings are not
   written to any file; ``kg.timings`` holds them and the CLI prints them.
 
 Examples
@@ -54,7 +54,7 @@ from .sources import PAPER_COLUMNS
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
 TABLE_FILES = ["papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv"]
 HTML_FILES = [VIEW_FILES[k] for k in ("graph", "papers", "concepts", "index")]
-SAVE_FILE = "kgraph.pkl"  # the whole build, for KnowledgeGraph.load and `kgraph related/explain`
+from .store import SAVE_FOLDER as SAVE_FILE  # the whole build, for KnowledgeGraph.load and `kgraph related`
 OUTPUT_FILES = HTML_FILES + GRAPH_FILES + TABLE_FILES + ["summary.json", SAVE_FILE]
 
 # the contract columns of each table, written first and in this order (other columns follow)
@@ -116,7 +116,7 @@ def write_outputs(kg, out_dir, force: bool = False) -> list[Path]:
     Returns
     -------
     list of Path
-        The files written, in :data:`OUTPUT_FILES` order (``kgraph.pkl`` only for a real
+        The files written, in :data:`OUTPUT_FILES` order (``kgraph-build`` only for a real
         :class:`~kgraph.pipeline.KnowledgeGraph`). Its attribute ``notes``
         says what the HTML views left out (for the CLI to print).
 
@@ -218,7 +218,8 @@ def _only_our_files(folder: Path) -> bool:
     ours = set(OUTPUT_FILES) | {MARKER}
     for entry in os.scandir(folder):
         stem = entry.name[:-4] if entry.name.endswith(".tmp") else entry.name
-        if stem not in ours or not entry.is_file(follow_symlinks=False):
+        if stem not in ours or not (entry.is_file(follow_symlinks=False)
+                                    or stem == SAVE_FILE and entry.is_dir(follow_symlinks=False)):
             return False
     return True
 
@@ -239,7 +240,7 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     write_gexf(graph, folder / "graph.gexf", view=views["graph"])
     write_json(graph, folder / "graph.json")
     if saves:
-        kg.save(folder / SAVE_FILE)
+        kg.save(folder)
     write_summary(kg, folder / "summary.json", notes=notes, outputs=names)
     (folder / MARKER).write_text(json.dumps({"kgraph": __version__, "files": names}, indent=1) + "\n",
                                  encoding="utf-8")
@@ -271,6 +272,8 @@ def _replace_files(staging: Path, out: Path, names: list[str]) -> None:
     stale = _previous_files(out) - set(names) - {MARKER}
     (out / MARKER).unlink(missing_ok=True)  # a half-replaced folder is not a finished kgraph build
     for name in names:
+        if name == SAVE_FILE and (out / name).is_dir() and not (out / name).is_symlink():
+            shutil.rmtree(out / name)  # a folder is not replaced by a rename
         os.replace(staging / name, out / name)
     for name in stale:
         if "/" not in name and name not in ("", ".", ".."):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import stat
 import sys
 import time
@@ -35,7 +34,6 @@ if TYPE_CHECKING:  # importing this module stays cheap: the up-to-date check of 
     import networkx as nx
     import pandas as pd
 
-SAVE_NAME = "kgraph.pkl"
 # the name export.py gives the summary (kept equal by a test; not imported from there because
 # kgraph.export loads pandas and networkx)
 SUMMARY_NAME = "summary.json"
@@ -167,36 +165,28 @@ class KnowledgeGraph:
                 f"{len(self.paper_links)} paper links)")
 
     # -- persistence ---------------------------------------------------------
-    def save(self, path: str | Path) -> Path:
-        """Save the whole build to one file (a folder gets ``kgraph.pkl`` inside it)."""
-        path = Path(path)
-        if path.is_dir():
-            path = path / SAVE_NAME
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump({"kgraph": __version__, "kg": self}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-        return path
+    def save(self, folder: str | Path) -> Path:
+        """Save the whole build into ``folder/kgraph-build/`` (Parquet and JSON, see :mod:`kgraph.store`)."""
+        from .store import save
+
+        return save(self, folder, output_settings(self.config))
 
     @classmethod
-    def load(cls, path: str | Path) -> "KnowledgeGraph":
+    def load(cls, folder: str | Path) -> "KnowledgeGraph":
         """Reopen a build saved by :meth:`save` or by ``kgraph build`` (its output folder).
 
-        Only load files you made: the format is a Python pickle.
+        Opening a folder never runs code from it: it holds only Parquet and JSON,
+        checked before anything is returned (:func:`kgraph.store.load`).
+
+        Raises
+        ------
+        KgraphError
+            One line naming the file and the problem (missing, damaged, or made by
+            an older kgraph).
         """
-        path = Path(path)
-        if path.is_dir():
-            path = path / SAVE_NAME
-        try:
-            with open(path, "rb") as fh:
-                data = pickle.load(fh)
-        except FileNotFoundError as exc:
-            raise KgraphError("no saved build here (run `kgraph build` first)", file=str(path)) from exc
-        except Exception as exc:
-            raise KgraphError(f"not a saved kgraph build ({exc.__class__.__name__})", file=str(path)) from exc
-        if not isinstance(data, dict) or not isinstance(data.get("kg"), cls):
-            raise KgraphError("not a saved kgraph build", file=str(path))
-        return data["kg"]
+        from .store import load
+
+        return cls(**load(folder))
 
 
 def concept_settings(config: BuildConfig):
@@ -341,7 +331,10 @@ def previous_build(out: str | Path) -> PreviousBuild | None:
             if not isinstance(name, str) or name != Path(name).name or name in (".", ".."):
                 return None
             st = (out / name).stat()
-            if not stat.S_ISREG(st.st_mode) or st.st_size == 0 or st.st_mtime_ns > marker.st_mtime_ns:
+            # a listed folder (the saved build's) is finished when its files are
+            members = [f.lstat() for f in (out / name).iterdir()] if stat.S_ISDIR(st.st_mode) else [st]
+            if not members or any(not stat.S_ISREG(m.st_mode) or m.st_size == 0 or m.st_mtime_ns > marker.st_mtime_ns
+                                  for m in members):
                 return None
         summary = json.loads((out / SUMMARY_NAME).read_text(encoding="utf-8"))
         key = summary["build_key"]

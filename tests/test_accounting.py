@@ -211,7 +211,8 @@ def test_cli_summary_numbers_add_up_and_each_skip_is_one_warning(cli_build, buil
 
 
 def snapshot(folder: Path) -> dict:
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}  # (the saved build's files too)
 
 
 def leftovers(parent: Path, name: str) -> list[str]:

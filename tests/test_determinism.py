@@ -5,7 +5,7 @@ Dask LocalCluster of two worker processes, and twice through ``python -m kgraph
 build`` in fresh processes with different ``PYTHONHASHSEED`` values (which reorders
 every set and dict of strings, so any output that follows set order shows up). Every
 file of the output folder (HTML, GraphML, GEXF, JSON, CSV, summary.json, the marker)
-must be the same bytes; only ``kgraph.pkl`` (a pickle) is not promised to be.
+must be the same bytes, and so must the saved build (``kgraph-build/``).
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ import pandas as pd
 import pytest
 
 import kgraph
-from kgraph.export import SAVE_FILE
 from kgraph.sources import read_papers
 
 TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links", "communities")
@@ -51,7 +50,7 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.name != SAVE_FILE}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def first_difference(a: bytes, b: bytes) -> str:
