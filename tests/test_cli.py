@@ -163,7 +163,7 @@ def test_refuses_a_folder_it_did_not_make(tmp_path):
 
 def test_help_is_complete():
     """Every setting of BuildConfig that names an option is one, with its help printed whole
-    (typer's rich markup printed `pip install 'kgraph'`: it took [igraph] for a style; [dask] now).
+    (typer's rich markup printed `pip install 'kgraph'`: it took [igraph] for a style; [dask] now)."""
     from dataclasses import fields
 
     from kgraph.config import BuildConfig
