@@ -169,8 +169,12 @@ def graph_stages():
         from kgraph.links import concept_links, paper_links, to_graph
     except ModuleNotFoundError:  # before issue 22: kgraph.project
         from kgraph.project import concept_links, paper_links, to_graph
-    # before issue 22 the build read each projection's edges once for both analyses
+    # before issue 22 the build read each projection's edges once for both analyses, and
+    # _annotate took label_communities as an argument
     analysing = getattr(kgraph.analyse, "reading_edges_once", nullcontext)
+    import inspect
+
+    annotate_extra = (label_communities,) if len(inspect.signature(_annotate).parameters) == 9 else ()
     return SimpleNamespace(**locals())
 
 
@@ -210,7 +214,7 @@ def child_synthetic(n_papers: int, out: str) -> dict:
     def communities():  # as the build: the concept projection, the paper projection, then annotate
         concept_analysis = analyse(cg)
         return k._annotate(papers, concepts, mentions, pg, cg, graph, analyse(pg), concept_analysis,
-                           k.label_communities)
+                           *k.annotate_extra)
 
     papers2, concepts2, table = stage("communities", communities)
     out = Path(out)

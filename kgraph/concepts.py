@@ -1,7 +1,7 @@
 """Concepts: candidate phrases normalised across the corpus, scored and selected.
 
 From the ``candidates`` and ``acronyms`` tables of :mod:`kgraph.extract` this stage
-makes the ``concepts`` and ``mentions`` tables of DESIGN.md:
+makes the ``concepts`` and ``mentions`` tables:
 
 1. Normalise each candidate: strip leading words that carry no meaning
    (``novel``, ``proposed``, ...), expand acronyms defined in the corpus
@@ -965,7 +965,7 @@ def build_concepts(
     Returns
     -------
     concepts, mentions : DataFrame
-        As in DESIGN.md; ``mentions`` holds every concept of every paper,
+        ``mentions`` holds every concept of every paper,
         ``concepts.selected`` marks graph nodes.
     """
     settings = settings or ConceptSettings()

