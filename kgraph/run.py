@@ -262,10 +262,8 @@ def _local_workers(spec: str) -> int | None:
 
 def _connect(distributed, address: str):
     """A Client of the scheduler at ``address``, or a one-line KgraphError."""
-    import asyncio
     import socket
 
-    from distributed.comm import connect
     from distributed.comm.addressing import parse_address, parse_host_port
 
     try:
@@ -274,30 +272,22 @@ def _connect(distributed, address: str):
     except ValueError as exc:
         raise KgraphError(f"--dask takes 'local', 'local:N' or a scheduler address such as "
                           f"tcp://host:8786, not {address!r} ({exc})") from None
-    if host is not None:  # nothing listening: say so at once (distributed would retry until its timeout)
-        try:
-            socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    if host is not None:  # (tls://, ucx://, ...: the Client says what is wrong)
+        try:  # nothing listening: say so at once (distributed would retry until its timeout)
+            sock = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
         except OSError as exc:
             why = exc.strerror or exc.__class__.__name__
             raise KgraphError(f"cannot reach the Dask scheduler at {address} ({why})") from None
-
-    async def identity():
-        comm = await asyncio.wait_for(connect(address, timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT)
+        # Client(...) waits forever on a server that accepts and never speaks (an HTTP port such as
+        # the dashboard's 8787), whatever its timeout; a scheduler speaks first (its handshake)
         try:
-            await comm.write({"op": "identity", "reply": True})
-            return await asyncio.wait_for(comm.read(), CONNECT_TIMEOUT)
-        finally:
-            comm.abort()
-
-    # Client(...) waits forever on a server that accepts and never answers (an HTTP port such as
-    # the dashboard's 8787), whatever its timeout: ask the server who it is first, with a deadline
-    try:
-        answer = asyncio.run(identity())
-    except Exception:  # noqa: BLE001 - a port that answers but is not a scheduler fails in many ways
-        answer = None
-    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
-        raise KgraphError(f"{address} does not answer like a Dask scheduler "
-                          "(a scheduler listens on port 8786 by default)")
+            with sock:
+                spoke = bool(sock.recv(1))
+        except OSError:  # (socket.timeout too)
+            spoke = False
+        if not spoke:
+            raise KgraphError(f"{address} does not answer like a Dask scheduler "
+                              "(a scheduler listens on port 8786 by default)")
     try:
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError) as exc:
