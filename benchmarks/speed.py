@@ -167,7 +167,7 @@ def graph_stages():
 
     try:
         from kgraph.links import concept_links, paper_links, to_graph
-    except ModuleNotFoundError:  # before issue 22: kgraph.project
+    except ImportError:  # before issue 22: kgraph.project (an editable install may find a newer links.py)
         from kgraph.project import concept_links, paper_links, to_graph
     # before issue 22 the build read each projection's edges once for both analyses, and
     # _annotate took label_communities as an argument

@@ -13,7 +13,7 @@ from .errors import InputError, KgraphError, OutputError  # noqa: E402
 
 # loaded when first used: they import pandas, networkx and spaCy, which `kgraph build` on
 # up-to-date outputs and `kgraph --help` never need
-_LAZY = {"build": "pipeline", "KnowledgeGraph": "pipeline", "read_papers": "sources"}
+_LAZY = {"build": "pipeline", "KnowledgeGraph": "knowledge_graph", "read_papers": "sources"}
 
 __all__ = ["build", "KnowledgeGraph", "BuildConfig", "read_papers", "KgraphError", "InputError", "OutputError",
            "SettingError"]

@@ -11,6 +11,8 @@ from .errors import OutputError
 
 #: The file that marks a folder kgraph wrote (it lists the files of the build).
 MARKER = ".kgraph"
+#: The build's summary: counts, settings, versions and the build key.
+SUMMARY_NAME = "summary.json"
 
 
 def is_kgraph_dir(path) -> bool:

@@ -232,3 +232,12 @@ class BuildConfig:
                 v = [str(x) for x in v]
             out[f.name] = v
         return out
+
+
+#: Settings that do not shape the outputs (where the cache lives, where extraction runs): not in the key.
+RUN_ONLY_SETTINGS = tuple(f.name for f in fields(BuildConfig) if f.metadata.get("run_only"))
+
+
+def output_settings(config: BuildConfig) -> dict:
+    """The settings that shape the outputs: every field but :data:`RUN_ONLY_SETTINGS`."""
+    return {k: v for k, v in config.to_dict().items() if k not in RUN_ONLY_SETTINGS}

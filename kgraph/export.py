@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._outdir import MARKER, check_output_dir, is_kgraph_dir  # noqa: F401 (public here too)
+from ._outdir import MARKER, SUMMARY_NAME, check_output_dir, is_kgraph_dir  # noqa: F401 (public here too)
 from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _round6, build_views, clean_text,
                        write_html)
 from .sources import PAPER_COLUMNS
@@ -55,7 +55,7 @@ GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
 TABLE_FILES = ["papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv"]
 HTML_FILES = [VIEW_FILES[k] for k in ("graph", "papers", "concepts", "index")]
 from .store import SAVE_FOLDER as SAVE_FILE  # the whole build, for KnowledgeGraph.load and `kgraph related`
-OUTPUT_FILES = HTML_FILES + GRAPH_FILES + TABLE_FILES + ["summary.json", SAVE_FILE]
+OUTPUT_FILES = HTML_FILES + GRAPH_FILES + TABLE_FILES + [SUMMARY_NAME, SAVE_FILE]
 
 # the contract columns of each table, written first and in this order (other columns follow)
 TABLE_COLUMNS = {
@@ -233,7 +233,7 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     saves = callable(getattr(kg, "save", None))  # a KnowledgeGraph (not a look-alike) saves itself
     names = [name for name in OUTPUT_FILES if saves or name != SAVE_FILE]
     views = build_views(kg)  # the GEXF takes the graph view's colours and positions
-    notes = write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + ["summary.json"]).notes
+    notes = write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + [SUMMARY_NAME]).notes
     write_tables(kg, folder)
     graph = GraphColumns.from_graph(kg.graph)  # cleaned and typed once for the three graph files
     write_graphml(graph, folder / "graph.graphml")
@@ -241,7 +241,7 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     write_json(graph, folder / "graph.json")
     if saves:
         kg.save(folder)
-    write_summary(kg, folder / "summary.json", notes=notes, outputs=names)
+    write_summary(kg, folder / SUMMARY_NAME, notes=notes, outputs=names)
     (folder / MARKER).write_text(json.dumps({"kgraph": __version__, "files": names}, indent=1) + "\n",
                                  encoding="utf-8")
     return names, notes

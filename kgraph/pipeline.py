@@ -1,12 +1,10 @@
 """``kgraph.build``: every stage of the data flow, once, and the object it returns.
 
-    files ─ingest→ papers ─nlp→ candidates ─concepts→ concepts + mentions
-          ─graph→ bipartite graph ─project→ paper links, concept links
-          ─analyse→ communities, centrality, labels
+    files ─sources→ papers ─extract (run)→ candidates ─concepts→ concepts + mentions
+          ─graph→ bipartite graph ─links→ paper links, concept links
+          ─analyse→ communities, centrality, labels ─export→ files
 
-:class:`KnowledgeGraph` holds the tables and graphs, answers questions
-(:meth:`~KnowledgeGraph.related`, :meth:`~KnowledgeGraph.explain`, ...), and
-saves/loads itself so a notebook reopens a build without parsing again.
+The object it returns, :class:`~kgraph.knowledge_graph.KnowledgeGraph`, lives in its own module.
 
 Like ``make``, a build with an output folder is skipped when the folder already
 holds it: :func:`build_key` hashes everything the outputs depend on (input
@@ -20,189 +18,20 @@ import json
 import stat
 import sys
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import __version__
-from ._outdir import MARKER, check_output_dir
-from .config import BuildConfig, builtin_corpus_path
+from ._outdir import MARKER, SUMMARY_NAME, check_output_dir
+from .config import BuildConfig, builtin_corpus_path, output_settings
 from .errors import KgraphError
 from .extract import pipeline_identity
+from .knowledge_graph import KnowledgeGraph, concept_settings
 
 if TYPE_CHECKING:  # importing this module stays cheap: the up-to-date check of `kgraph build` needs no pandas
-    import networkx as nx
     import pandas as pd
 
-# the name export.py gives the summary (kept equal by a test; not imported from there because
-# kgraph.export loads pandas and networkx)
-SUMMARY_NAME = "summary.json"
-
-
-@dataclass
-class KnowledgeGraph:
-    """A built knowledge graph: the tables and the graphs made from them.
-
-    Attributes
-    ----------
-    papers, concepts, mentions, paper_links, concept_links : DataFrame
-        The tables (see docs/architecture.md); ``papers`` and ``concepts`` carry
-        ``community``, ``degree``, ``pagerank`` and ``betweenness``.
-    communities : DataFrame
-        One row per paper community: ``community, size, label, top_concepts``.
-    graph : networkx.Graph
-        The bipartite paper–concept graph (``paper:<id>``, ``concept:<id>`` nodes).
-    paper_graph, concept_graph : networkx.Graph
-        The projections (plain ``paper_id`` / ``concept_id`` nodes).
-    config : BuildConfig
-    summary : dict
-        Counts, settings and versions of the build: the same for the same input and
-        settings, so it goes into ``summary.json``.
-    timings, run : dict
-        Seconds per stage, and how many papers were parsed or came from the cache:
-        facts of this run only, shown in the terminal, kept out of the files.
-    """
-
-    papers: pd.DataFrame
-    concepts: pd.DataFrame
-    mentions: pd.DataFrame
-    paper_links: pd.DataFrame
-    concept_links: pd.DataFrame
-    communities: pd.DataFrame
-    graph: nx.Graph
-    paper_graph: nx.Graph
-    concept_graph: nx.Graph
-    config: BuildConfig
-    summary: dict = field(default_factory=dict)
-    timings: dict = field(default_factory=dict)
-    run: dict = field(default_factory=dict)
-
-    # -- questions ---------------------------------------------------------
-    def find_paper(self, query: str) -> str:
-        """The ``paper_id`` of a paper named by id or by a unique part of its title."""
-        from .analyse import find_paper
-
-        return find_paper(query, self.papers)
-
-    def related(self, paper: str, k: int = 10) -> pd.DataFrame:
-        """The ``k`` papers most strongly linked to ``paper``, with the concepts that explain each."""
-        from .analyse import related
-
-        return related(self.find_paper(paper), self.papers, self.paper_links, k=k, concepts=self.concepts)
-
-    def explain(self, a: str, b: str) -> pd.DataFrame:
-        """Why papers ``a`` and ``b`` are linked: shared concepts, or the shortest concept path."""
-        from .analyse import explain
-        from .concepts import linking_mentions
-
-        # the same mentions and weight the links were made with, so contributions add up to the link
-        linking = linking_mentions(self.mentions, self.concepts, concept_settings(self.config))
-        return explain(self.find_paper(a), self.find_paper(b), linking,
-                       self.concepts, self.graph, weight=self.config.link_weight)
-
-    def papers_for(self, concept: str, include_narrower: bool = True) -> pd.DataFrame:
-        """Papers that mention ``concept`` (by key, label or alias) or a concept narrower than it."""
-        from .analyse import papers_for
-        from .concepts import resolve_term
-
-        cid = resolve_term(concept, self.concepts)
-        if cid is None:
-            raise ValueError(f"no concept named {concept!r}")
-        return papers_for(cid, self.mentions, self.concepts, include_narrower=include_narrower,
-                          papers=self.papers)
-
-    def bridges(self, k: int = 10) -> pd.DataFrame:
-        """Concepts and papers that join communities."""
-        from .analyse import bridges
-
-        return bridges(self, k=k)
-
-    def focus_concepts(self) -> pd.DataFrame:
-        """Concepts marked by the focus terms (and everything narrower than them)."""
-        return self.concepts[self.concepts["focus"]]
-
-    def top_concepts(self, n: int = 20) -> pd.DataFrame:
-        """The ``n`` graph concepts found in the most papers."""
-        c = self.concepts[self.concepts["selected"]]
-        return c.sort_values(["doc_freq", "score", "concept_id"], ascending=[False, False, True]).head(n)
-
-    # -- views -------------------------------------------------------------
-    def show(self, view: str = "graph", height: str = "700px"):
-        """The interactive graph, inline in Jupyter (``graph``, ``papers`` or ``concepts``)."""
-        from .explorer import show
-
-        return show(self, view=view, height=height)
-
-    def write(self, out: str | Path, force: bool = False) -> list[Path]:
-        """Write every output file into ``out`` (atomically); returns the paths written."""
-        from .export import write_outputs
-
-        return write_outputs(self, Path(out), force=force)
-
-    def _repr_html_(self) -> str:
-        import html
-
-        s = self.summary
-        top = ", ".join(html.escape(str(l)) for l in self.top_concepts(12)["label"])
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-            for k, v in [
-                ("papers", len(self.papers)),
-                ("concepts (graph nodes / extracted)",
-                 f"{int(self.concepts['selected'].sum())} / {len(self.concepts)}"),
-                ("paper links", len(self.paper_links)),
-                ("concept links", len(self.concept_links)),
-                ("communities", int((self.communities["community"] >= 0).sum())),
-                ("merged / skipped records", f"{s.get('merged', 0)} / {s.get('skipped', 0)}"),
-                ("model", self.config.model),
-            ]
-        )
-        return (f"<div><b>KnowledgeGraph</b><table>{rows}</table>"
-                f"<p><b>Top concepts:</b> {top}</p></div>")
-
-    def __repr__(self) -> str:
-        return (f"KnowledgeGraph({len(self.papers)} papers, {int(self.concepts['selected'].sum())} concepts, "
-                f"{len(self.paper_links)} paper links)")
-
-    # -- persistence ---------------------------------------------------------
-    def save(self, folder: str | Path) -> Path:
-        """Save the whole build into ``folder/kgraph-build/`` (Parquet and JSON, see :mod:`kgraph.store`)."""
-        from .store import save
-
-        return save(self, folder, output_settings(self.config))
-
-    @classmethod
-    def load(cls, folder: str | Path) -> "KnowledgeGraph":
-        """Reopen a build saved by :meth:`save` or by ``kgraph build`` (its output folder).
-
-        Opening a folder never runs code from it: it holds only Parquet and JSON,
-        checked before anything is returned (:func:`kgraph.store.load`).
-
-        Raises
-        ------
-        KgraphError
-            One line naming the file and the problem (missing, damaged, or made by
-            an older kgraph).
-        """
-        from .store import load
-
-        return cls(**load(folder))
-
-
-def concept_settings(config: BuildConfig):
-    """The concept stage's settings from a :class:`BuildConfig` (reads the user's files)."""
-    from .concepts import ConceptSettings, read_stopwords, read_thesaurus
-
-    thesaurus, labels = read_thesaurus(config.thesaurus) if config.thesaurus else ({}, {})
-    stop = read_stopwords(config.stopwords) if config.stopwords else frozenset()
-    return ConceptSettings(
-        min_df=config.min_df,
-        max_concepts=config.max_concepts,
-        thesaurus=thesaurus,
-        thesaurus_labels=labels,
-        stopwords=stop,
-        focus=list(config.focus),
-    )
 
 
 def _stopwatch(timings: dict) -> Callable[[str], None]:
@@ -233,7 +62,7 @@ def _versions() -> dict:
 #: Bump when what :func:`build_key` covers changes, so older keys never match.
 BUILD_KEY_FORMAT = 1
 #: Packages whose version can change the outputs (the spaCy pipeline's own version is added).
-KEY_PACKAGES = ("spacy", "networkx", "pandas", "scipy", "numpy", "igraph", "pyvis", "lxml", "pylatexenc",
+KEY_PACKAGES = ("spacy", "networkx", "pandas", "scipy", "numpy", "igraph", "pyvis", "pyarrow", "pylatexenc",
                 "bibtexparser", "rispy")
 
 
@@ -252,15 +81,6 @@ def _file_digest(path: Path) -> str:
     except OSError as exc:
         return f"unreadable:{exc.errno}"  # the build itself reports the problem
     return h.hexdigest()
-
-
-#: Settings that do not shape the outputs (where the cache lives, where extraction runs): not in the key.
-RUN_ONLY_SETTINGS = tuple(f.name for f in fields(BuildConfig) if f.metadata.get("run_only"))
-
-
-def output_settings(config: BuildConfig) -> dict:
-    """The settings that shape the outputs: every field but :data:`RUN_ONLY_SETTINGS`."""
-    return {k: v for k, v in config.to_dict().items() if k not in RUN_ONLY_SETTINGS}
 
 
 def build_key(config: BuildConfig) -> str:

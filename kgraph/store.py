@@ -94,7 +94,7 @@ def save(kg, folder, settings: dict) -> Path:
     folder : path
         Created if missing.
     settings : dict
-        The settings to save (:func:`kgraph.pipeline.output_settings`: not where
+        The settings to save (:func:`kgraph.config.output_settings`: not where
         the cache lives, which is no fact of the build and not for a folder that travels).
 
     Returns

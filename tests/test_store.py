@@ -40,7 +40,7 @@ def write_jsonl(path: Path, rows) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """A real build of the built-in corpus (its first paper with an arXiv id) and its output folder."""
-    from kgraph.ingest import read_papers
+    from kgraph.sources import read_papers
 
     root = tmp_path_factory.mktemp("store")
     papers, _ = read_papers(None)
