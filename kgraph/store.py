@@ -389,7 +389,7 @@ def _read_table(path: Path, name: str, schema: dict, rows) -> pd.DataFrame:
     """One saved table, checked: the columns and dtypes of ``schema``, ``rows`` rows."""
     try:
         with _open(path) as fh:  # a file object: pyarrow reads no folder of files (a dataset) in its place
-            table = pq.read_table(fh)
+            table = pq.read_table(fh, use_threads=False)  # no thread pool: one was seen to abort the exit
     except OSError as exc:
         raise KgraphError(f"cannot be read ({exc.strerror or exc})", file=str(path)) from None
     except pa.ArrowException as exc:
@@ -410,7 +410,8 @@ def _read_table(path: Path, name: str, schema: dict, rows) -> pd.DataFrame:
         if dtype in _NO_MISSING and table.column(column).null_count:
             raise KgraphError(f"column {column!r} has missing values", file=str(path))
     # the pandas metadata pyarrow keeps is dropped: the schema above, not the file, says what each column is
-    frame = table.replace_schema_metadata(None).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    frame = table.replace_schema_metadata(None).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get,
+                                                          use_threads=False)
     return frame.astype({c: d for c, d in dtypes.items() if str(frame[c].dtype) != d})
 
 

