@@ -325,7 +325,7 @@ def _build(config: BuildConfig, key: str, progress=None, warn=None) -> Knowledge
     if config.cache_dir is not None:
         from .cache import MentionCache
 
-        cache = MentionCache(config.cache_dir)
+        cache = MentionCache(config.cache_dir, warn=warn)
     try:
         extraction = extract(papers, config.model, config.batch_size, cache=cache, progress=progress,
                              dask=config.dask)

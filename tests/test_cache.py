@@ -217,3 +217,102 @@ def test_a_build_lets_the_candidates_go_once_the_concepts_are_made(corpus, tmp_p
     monkeypatch.setattr(kgraph.graph, "bipartite_graph", bipartite_graph)
     kg = kgraph.build([write_corpus(tmp_path / "c.jsonl", corpus)], cache_dir=tmp_path / "cache")
     assert alive == [False] and len(kg.papers) == 20
+
+
+# --------------------------------------------------------------------------- a disposable cache
+def _damage_rows(db_path, how):
+    import sqlite3
+
+    with sqlite3.connect(db_path) as db:
+        rows = db.execute("SELECT key, payload FROM entries ORDER BY key").fetchall()
+        for i, (key, payload) in enumerate(rows[:4]):
+            bad = {"json": payload[:-7], "shape": json.dumps([[["only", "two"]], []]),
+                   "types": payload.replace("true", '"yes"', 1).replace("false", '"no"', 1),
+                   "byte": payload[:1] + chr(ord(payload[1]) ^ 1) + payload[2:],  # '[[' becomes '[Z'
+                   "schema": json.dumps({"candidates": [], "acronyms": []})}[how]
+            db.execute("UPDATE entries SET payload = ? WHERE key = ?", (bad, key))
+    return len(rows)
+
+
+@pytest.mark.parametrize("how", ["json", "shape", "types", "byte", "schema"])
+def test_a_damaged_row_is_parsed_again_and_the_build_is_the_same(corpus, tmp_path, how):
+    path = write_corpus(tmp_path / "c.jsonl", corpus.head(12))
+    clean = kgraph.build(path, cache_dir=tmp_path / "cache")
+    _damage_rows(tmp_path / "cache" / "mentions.sqlite", how)
+    warnings = []
+    again = kgraph.build(path, cache_dir=tmp_path / "cache", warn=warnings.append)
+    assert again.run["parsed"] == 4 and again.run["from_cache"] == 8, how
+    assert_same_tables(clean, again)
+    third = kgraph.build(path, cache_dir=tmp_path / "cache")  # the rows were replaced
+    assert (third.run["parsed"], third.run["from_cache"]) == (0, 12)
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated", "foreign", "old schema"])
+def test_a_damaged_or_foreign_cache_file_is_set_aside_with_a_warning(corpus, tmp_path, how):
+    import sqlite3
+
+    path = write_corpus(tmp_path / "c.jsonl", corpus.head(12))
+    clean = kgraph.build(path, cache_dir=tmp_path / "clean")
+    folder = tmp_path / "cache"
+    kgraph.build(path, cache_dir=folder)
+    db = folder / "mentions.sqlite"
+    with sqlite3.connect(db) as conn:  # everything in the main file, no journal beside it
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    if how == "garbage":
+        db.write_bytes(b"\x00garbage, not SQLite\xff" * 100)
+    elif how == "truncated":
+        db.write_bytes(db.read_bytes()[:1000])
+    elif how == "foreign":
+        db.unlink()
+        with sqlite3.connect(db) as conn:
+            conn.execute("CREATE TABLE entries (id INTEGER, name TEXT, value BLOB)")
+    else:
+        db.unlink()
+        with sqlite3.connect(db) as conn:
+            conn.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, payload TEXT NOT NULL, extra TEXT)")
+    warnings = []
+    kg = kgraph.build(path, cache_dir=folder, warn=warnings.append)
+    assert_same_tables(clean, kg)
+    aside = [p.name for p in folder.iterdir() if ".damaged-" in p.name]
+    assert aside and any(aside[0] in w and "set aside" in w for w in warnings), (warnings, aside)
+    again = kgraph.build(path, cache_dir=folder)  # the new cache holds every paper
+    assert (again.run["parsed"], again.run["from_cache"]) == (0, 12)
+
+
+def test_a_cache_that_fails_while_the_build_writes_leaves_the_build_alone(corpus, tmp_path, monkeypatch):
+    """A full disk under the cache: one warning, the same tables, nothing raised."""
+    import sqlite3
+
+    from kgraph.cache import MentionCache
+
+    path = write_corpus(tmp_path / "c.jsonl", corpus.head(12))
+    clean = kgraph.build(path, cache_dir=None)
+
+    real = MentionCache.put_many
+    monkeypatch.setattr(MentionCache, "put_many",
+                        lambda self, items: self._recover(sqlite3.OperationalError("database or disk is full")))
+    warnings = []
+    kg = kgraph.build(path, cache_dir=tmp_path / "cache", warn=warnings.append)
+    assert_same_tables(clean, kg)
+    assert len(warnings) == 1 and "disk is full" in warnings[0] and "not used" in warnings[0]
+    monkeypatch.setattr(MentionCache, "put_many", real)
+
+
+def test_two_builds_sharing_one_cache_at_once(corpus, tmp_path):
+    """Both finish with the tables of a build alone, and the cache then holds every paper."""
+    import subprocess
+    import sys
+
+    path = write_corpus(tmp_path / "c.jsonl", corpus.head(16))
+    procs = [subprocess.Popen([sys.executable, "-m", "kgraph", "build", str(path), "--out", str(tmp_path / f"o{i}"),
+                               "--cache-dir", str(tmp_path / "cache"), "-q"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(2)]
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+        assert "Traceback" not in err and "warning" not in err, err
+    for name in ("papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv"):
+        assert (tmp_path / "o0" / name).read_bytes() == (tmp_path / "o1" / name).read_bytes(), name
+    kg = kgraph.build(path, cache_dir=tmp_path / "cache")
+    assert (kg.run["parsed"], kg.run["from_cache"]) == (0, 16)
