@@ -47,6 +47,7 @@ import pandas as pd
 
 from . import __version__
 from ._outdir import MARKER, SUMMARY_NAME, check_output_dir, is_kgraph_dir  # noqa: F401 (public here too)
+from .errors import OutputError
 from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _round6, build_views, clean_text,
                        write_html)
 from .sources import PAPER_COLUMNS
@@ -123,7 +124,8 @@ def write_outputs(kg, out_dir, force: bool = False) -> list[Path]:
     Raises
     ------
     OutputError
-        ``out_dir`` is a file, or a folder kgraph did not make and ``force`` is False.
+        ``out_dir`` is a file, or a folder kgraph did not make and ``force`` is False,
+        or a file cannot be written (a full disk): the previous outputs stay as they were.
 
     Examples
     --------
@@ -135,17 +137,21 @@ def write_outputs(kg, out_dir, force: bool = False) -> list[Path]:
     check_output_dir(out, force=force)
     in_place = out.exists() and _write_in_place(out)
     staging_parent = out if in_place else out.parent
-    staging_parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(staging_parent, out.name)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.kgraph-new-{os.getpid()}-", dir=staging_parent))
+    staging = None
     try:
+        staging_parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(staging_parent, out.name)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.kgraph-new-{os.getpid()}-", dir=staging_parent))
         names, notes = write_files(kg, staging)
         if in_place:
             _replace_files(staging, out, names)
         else:
             _swap_folder(staging, out)
+    except OSError as exc:  # a full disk (ENOSPC, EDQUOT), no permission...: one line, nothing swapped in
+        raise OutputError(f"cannot write the outputs ({exc.strerror or exc}); the previous outputs, if any, "
+                          "are untouched", file=str(out)) from exc
     finally:
-        if staging.exists():
+        if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     written = Written(out / name for name in names)
     written.notes = notes

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import time
+from pathlib import Path
 
 import networkx as nx
 import pandas as pd
@@ -16,6 +17,7 @@ from kgraph import explorer, export
 from kgraph.errors import OutputError
 from kgraph.layout import layout
 
+DATA = Path(__file__).parent / "data"
 NASTY = "Control\x00chars\x0b and a lone \ud800 surrogate, a \"quote\", a comma,\nand a newline"
 
 
@@ -386,3 +388,32 @@ def test_a_view_without_communities_gets_them_even_where_networkx_louvain_never_
                                    config=types.SimpleNamespace(seed=seed, max_html_nodes=100))
         view = explorer.build_view(kg, "papers")
         assert view.group == {"p0": 0, "p1": 1, "p2": 0, "p3": 1, "p4": 1, "p5": 0, "p6": 0, "p7": -1}
+
+
+@pytest.mark.parametrize("errno_name", ["ENOSPC", "EDQUOT", "EACCES"])
+def test_a_full_disk_is_one_line_and_the_previous_outputs_stay(tmp_path, monkeypatch, errno_name):
+    """A write that fails (a full disk, a quota, no permission) names the folder, and nothing is swapped in."""
+    import errno
+
+    from click.testing import CliRunner
+
+    from kgraph import cli
+
+    out = tmp_path / "out"
+    first = CliRunner().invoke(cli.app, ["build", str(DATA / "small.jsonl"), "--out", str(out), "--no-cache", "-q"])
+    assert first.exit_code == 0, first.output
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    code = getattr(errno, errno_name)
+
+    def no_space(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(export, "write_graphml", no_space)
+    r = CliRunner().invoke(cli.app, ["build", str(DATA / "small.jsonl"), "--out", str(out), "--no-cache", "--min-df",
+                                     "1", "-q"])
+    assert r.exit_code == 2
+    lines = [line for line in r.output.splitlines() if line.startswith("kgraph: error")]  # (warnings aside)
+    assert len(lines) == 1 and str(out) in lines[0], r.output
+    assert os.strerror(code) in lines[0] and "Traceback" not in r.output
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert not [p for p in tmp_path.iterdir() if "kgraph-new" in p.name or "kgraph-old" in p.name]
