@@ -147,17 +147,22 @@ class MentionCache:
         out: dict[str, tuple[list, list]] = {}
         if self.db is None:
             return out
+        damaged = 0
         try:
             for i in range(0, len(keys), 900):  # SQLite's limit on bound parameters
                 chunk = keys[i : i + 900]
                 q = "SELECT key, payload FROM entries WHERE key IN (%s)" % ",".join("?" * len(chunk))
                 for k, payload in self.db.execute(q, chunk):
                     entry = _entry(payload)
-                    if entry is not None:  # else parsed again, and the row replaced
+                    if entry is None:  # parsed again, and the row replaced
+                        damaged += 1
+                    else:
                         out[k] = entry
         except sqlite3.Error as exc:  # a page damaged on disk (malformed), say
             self._recover(exc)
             return {}
+        if damaged:
+            self.warn(f"{self.path}: {damaged} cached paper(s) were damaged; they are parsed again")
         return out
 
     def put_many(self, items: Iterable[tuple[str, tuple[list, list]]]) -> None:

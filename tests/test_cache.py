@@ -243,6 +243,7 @@ def test_a_damaged_row_is_parsed_again_and_the_build_is_the_same(corpus, tmp_pat
     again = kgraph.build(path, cache_dir=tmp_path / "cache", warn=warnings.append)
     assert again.run["parsed"] == 4 and again.run["from_cache"] == 8, how
     assert_same_tables(clean, again)
+    assert len(warnings) == 1 and "4 cached paper(s) were damaged" in warnings[0], warnings
     third = kgraph.build(path, cache_dir=tmp_path / "cache")  # the rows were replaced
     assert (third.run["parsed"], third.run["from_cache"]) == (0, 12)
 
@@ -272,8 +273,12 @@ def test_a_damaged_or_foreign_cache_file_is_set_aside_with_a_warning(corpus, tmp
         with sqlite3.connect(db) as conn:
             conn.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, payload TEXT NOT NULL, extra TEXT)")
     warnings = []
-    kg = kgraph.build(path, cache_dir=folder, warn=warnings.append)
+    kg = kgraph.build(path, cache_dir=folder, warn=warnings.append, out=tmp_path / "out")
     assert_same_tables(clean, kg)
+    kgraph.build(path, cache_dir=None, out=tmp_path / "clean-out")
+    for f in (tmp_path / "clean-out").rglob("*"):  # the same bytes, file by file
+        if f.is_file():
+            assert (tmp_path / "out" / f.relative_to(tmp_path / "clean-out")).read_bytes() == f.read_bytes(), f.name
     aside = [p.name for p in folder.iterdir() if ".damaged-" in p.name]
     assert aside and any(aside[0] in w and "set aside" in w for w in warnings), (warnings, aside)
     again = kgraph.build(path, cache_dir=folder)  # the new cache holds every paper
@@ -316,3 +321,25 @@ def test_two_builds_sharing_one_cache_at_once(corpus, tmp_path):
         assert (tmp_path / "o0" / name).read_bytes() == (tmp_path / "o1" / name).read_bytes(), name
     kg = kgraph.build(path, cache_dir=tmp_path / "cache")
     assert (kg.run["parsed"], kg.run["from_cache"]) == (0, 16)
+
+
+def test_a_crafted_thesaurus_or_stoplist_runs_nothing(corpus, tmp_path):
+    """Both are read as text: code or a pickle in them is a term (or a clear error), never run."""
+    import pickle
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(tmp_path / "PWNED-pickle"), "w"))
+
+    thesaurus = tmp_path / "thesaurus.txt"
+    thesaurus.write_text("label\treplace by\n__import__('os').system('touch " + str(tmp_path / "PWNED-eval")
+                         + "')\tx\n{{7*7}}\t${jndi:ldap://x}\n", encoding="utf-8")
+    stop = tmp_path / "stop.bin"
+    stop.write_bytes(pickle.dumps(Payload()))
+    path = write_corpus(tmp_path / "c.jsonl", corpus.head(6))
+    try:
+        kgraph.build(path, cache_dir=None, thesaurus=thesaurus, stopwords=stop)
+    except kgraph.KgraphError as exc:  # a file that is not text may be refused, in one line
+        assert "\n" not in str(exc) and "stop.bin" in str(exc)
+    kgraph.build(path, cache_dir=None, thesaurus=thesaurus)
+    assert not (tmp_path / "PWNED-pickle").exists() and not (tmp_path / "PWNED-eval").exists()
