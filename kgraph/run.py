@@ -201,7 +201,7 @@ def _start_worker(model: str) -> None:
         # would wait forever: Linux ends it with its parent (prctl PR_SET_PDEATHSIG)
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)
     try:
-        extract_chunk([], model)
+        extract_chunk([], model)  # an empty chunk: only the load
     except Exception:  # noqa: BLE001 - raised again by the first chunk, and reported from there
         pass
 
