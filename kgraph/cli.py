@@ -111,8 +111,10 @@ def _setting_options(command):
 def build(inputs, out: Path, no_cache: bool, force: bool, quiet: bool, **settings) -> None:
     """Build the graph from INPUTS and write every output file to --out.
 
-    INPUTS: .jsonl, .csv/.tsv, .bib, .ris or .txt files (a title line, then an
-    abstract line); none: the built-in corpus of 184 papers.
+    INPUTS: exports of Web of Science, Scopus, IEEE Xplore, PubMed, OpenAlex, Semantic
+    Scholar or Zotero (CSL-JSON), BibTeX, RIS, CSV/TSV, JSON Lines, or kgraph's line format
+    (a title line, then an abstract line), told apart by their content; none: the
+    built-in corpus of 184 papers.
 
     Like make, nothing is done when --out already holds this build: the same input
     bytes, settings, spaCy pipeline and versions (kgraph's code no newer than the

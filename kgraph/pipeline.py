@@ -243,7 +243,7 @@ def build(
     Parameters
     ----------
     inputs : path or list of paths, optional
-        JSONL, CSV, BibTeX, RIS or title/abstract text files. None: the built-in corpus.
+        Files in any format :mod:`kgraph.sources` reads (told from their content). None: the built-in corpus.
     config : BuildConfig, optional
         All settings; keyword arguments override its fields
         (``min_df=3``, ``focus="Boltzmann,reasoning"``, ``cache_dir=None``, ...).
