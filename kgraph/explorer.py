@@ -47,7 +47,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .layout import layout, place_near_neighbours, spread_apart
+from .config import MAX_HTML_NODES
+from .layout import layout_arrays, place_near_neighbours, spread_apart
 
 VIEWS = ("graph", "papers", "concepts")
 PAGES = VIEWS + ("index",)
@@ -61,9 +62,15 @@ VIEW_TITLES = {
 # Layout only: links inside a community pull this much harder than links across (x pull, x 1/pull),
 # so the colours form regions; the bipartite graph needs more help than the projections.
 COMMUNITY_PULL = {"graph": 4.0, "papers": 2.0, "concepts": 2.0}
-# At most this many drawn links per drawn node (vis-network stays fluid up to ~10,000 edges).
+# At most this many drawn links per node of the budget (``max_html_nodes``).
 EDGES_PER_NODE = 5
-# Colour-blind-friendly-ish categorical palette (Tableau 10 + 10 lighter/darker companions).
+# The combined view's budget: papers get up to this share of it, the concepts with the most links
+# to the drawn papers fill the rest, and a kind that needs less leaves its share to the other.
+# Papers are what a reader came to find; concepts outnumber them (5,724 to 2,075 on 2,075 arXiv
+# abstracts) and, ranked together, took three quarters of the page.
+PAPER_SHARE = 2 / 3
+# Colour-blind-friendly-ish categorical palette (Tableau 10 + 10 lighter/darker companions): the
+# 20 largest paper communities of the build get one each, in every view.
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
     "#9c755f", "#17becf", "#1f5fa0", "#c9611a", "#a83436", "#3d8c86", "#2f7a2a", "#b59a12",
@@ -199,11 +206,19 @@ class View:
         node -> (x, y) for every node of ``graph`` (the drawn ones are laid out,
         the others placed next to their neighbours).
     community : dict
-        node -> community id (as in the tables).
+        node -> community id, as in the ``community`` column of the papers table (papers) or
+        of the concepts table (concepts); -1 for none.
     group : dict
-        node -> colour index into :data:`PALETTE` (-1 for small communities).
+        node -> colour index into :data:`PALETTE`, the same in every view (see
+        :func:`community_colours`); -1 (grey) for small communities and none.
     communities : list of dict
-        The communities drawn, largest first: ``group``, ``community``, ``count``.
+        The legend: one entry per colour drawn, most nodes first, grey last: ``group``,
+        ``community`` and ``kind`` (the community the colour names: a paper community where
+        papers of that colour are drawn, else a concept community), ``paper_community`` and
+        ``concept_community`` (None where no node of that kind has the colour), ``count``,
+        ``papers``, ``concepts`` (nodes drawn). The grey entry (``group`` -1) gathers every
+        uncoloured community: ``communities`` says how many, ``without`` how many of its nodes
+        have none.
     notes : list of str
         What the page left out, in words (empty when everything is drawn).
     focus : set
@@ -225,6 +240,7 @@ class View:
     sizes: dict = field(default_factory=dict)
 
     def color(self, node) -> str:
+        """The node's colour as ``#rrggbb`` (its community's, the same in every view)."""
         g = self.group.get(node, -1)
         return PALETTE[g] if 0 <= g < len(PALETTE) else OTHER_COLOR
 
@@ -452,7 +468,9 @@ class _Arrays:
 
 def _select(a: _Arrays, name: str, max_nodes: int, focus: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Nodes (sorted positions) and edges (positions in the edge arrays, sorted by their ends) to
-    draw: everything, or the strongest ones above the limits."""
+    draw: everything, or the strongest ones above the limits. The combined view gives papers up
+    to :data:`PAPER_SHARE` of ``max_nodes`` and fills the rest with the concepts most linked to
+    the papers drawn."""
     n, n_edges = a.n, len(a.lo)
     max_edges = EDGES_PER_NODE * max_nodes
     strength = np.zeros(n)
@@ -465,12 +483,20 @@ def _select(a: _Arrays, name: str, max_nodes: int, focus: np.ndarray) -> tuple[n
         kept = np.arange(n)
     elif name == "graph":
         papers, concepts = rank[~a.concept[rank]], rank[a.concept[rank]]
-        n_concepts = min(len(concepts), max(round(max_nodes * len(concepts) / n), max_nodes // 4))
-        n_papers = min(len(papers), max_nodes - n_concepts)
+        n_papers = min(len(papers), max(math.ceil(max_nodes * PAPER_SHARE), max_nodes - len(concepts)))
         n_concepts = min(len(concepts), max_nodes - n_papers)
-        kept = np.sort(np.concatenate([papers[:n_papers], concepts[:n_concepts]]))
-        notes.append(f"Showing {n_papers:,} of {len(papers):,} papers and {n_concepts:,} of {len(concepts):,} "
-                     "concepts (those with the most links).")
+        papers = papers[:n_papers]
+        # concepts: focus first, then the most links to the papers drawn, then the most links
+        drawn_paper = np.zeros(n, dtype=bool)
+        drawn_paper[papers] = True
+        to_drawn = (np.bincount(a.lo[drawn_paper[a.hi]], minlength=n)
+                    + np.bincount(a.hi[drawn_paper[a.lo]], minlength=n))
+        concepts = concepts[np.lexsort((concepts, -a.degree[concepts], -to_drawn[concepts], ~focus[concepts]))]
+        kept = np.sort(np.concatenate([papers, concepts[:n_concepts]]))
+        notes.append(f"Showing {n_papers:,} of {a.n - int(a.concept.sum()):,} papers and {n_concepts:,} of "
+                     f"{int(a.concept.sum()):,} concepts (papers get up to {PAPER_SHARE:.0%} of the "
+                     f"{max_nodes:,} nodes, those with the most links first; the concepts most linked "
+                     "to them fill the rest).")
     else:
         kept = np.sort(rank[:max_nodes])
         what = "papers" if name == "papers" else "concepts"
@@ -499,49 +525,171 @@ def _select(a: _Arrays, name: str, max_nodes: int, focus: np.ndarray) -> tuple[n
     return kept, edges, notes
 
 
-def _communities(kg, graph: nx.Graph, name: str, seed: int, a: _Arrays) -> np.ndarray:
-    """Community id of every node (-1: none), from the analysis when it ran, else computed here.
+# ----------------------------------------------------------------------------- colours
+@dataclass(frozen=True)
+class Colours:
+    """One colour per community for a whole build, so every view and the GEXF agree.
 
-    In the bipartite view papers keep their paper community and a concept takes the
-    community of the papers that mention it most (weighted by mention score), so one
-    colour means one group of papers and its vocabulary.
+    Attributes
+    ----------
+    paper, concept : dict
+        paper_id / concept_id -> community id (-1: none), from the tables' ``community`` columns.
+    paper_group, concept_group : dict
+        community id -> index into :data:`PALETTE`; communities not listed are grey.
     """
-    kind = {"graph": "paper", "papers": "paper", "concepts": "concept"}[name]
-    key, table = ("paper_id", _frame(kg, "papers")) if kind == "paper" else ("concept_id", _frame(kg, "concepts"))
-    from_table = dict(zip(table[key].astype(str).tolist(), table["community"].tolist())) \
-        if {key, "community"} <= set(table) else {}
-    members = np.flatnonzero(a.concept if kind == "concept" else ~a.concept)
-    strip = _raw_id if name == "graph" else str
-    nodes, attrs = a.nodes, graph.nodes
-    values = [attrs[nodes[i]].get("community", from_table.get(strip(nodes[i]))) for i in members.tolist()]
-    community = np.full(a.n, -1, dtype=np.int64)
-    if len(members) and all(v is None for v in values):  # no analysis: communities (seeded) of the view's graph
-        from .analyse import communities
 
-        found = communities(graph, weight="weight", seed=seed)  # by size; -1 for a node without links
-        community[[a.index[v] for v in found]] = list(found.values())
+    paper: dict
+    concept: dict
+    paper_group: dict
+    concept_group: dict
+
+    def community(self, kind: str, rid: str) -> int:
+        """The community id of paper or concept ``rid`` (-1: none)."""
+        return (self.paper if kind == "paper" else self.concept).get(rid, -1)
+
+    def group(self, kind: str, community: int) -> int:
+        """The palette index of a paper or concept community (-1: grey)."""
+        return (self.paper_group if kind == "paper" else self.concept_group).get(community, -1)
+
+
+def _membership(kg, kind: str, seed: int) -> dict[str, int]:
+    """id -> community id from the papers or concepts table; without the analysis' column,
+    communities (seeded) of the papers or concepts view's graph."""
+    key, table = ("paper_id", _frame(kg, "papers")) if kind == "paper" else ("concept_id", _frame(kg, "concepts"))
+    if {key, "community"} <= set(table.columns):
+        return {k: _int(c) for k, c in zip(_texts(table[key]).tolist(), table["community"].tolist())}
+    try:
+        graph = _view_graph(kg, "papers" if kind == "paper" else "concepts")
+    except (AttributeError, KeyError, TypeError):  # not enough tables for the graph: no communities
+        return {}
+    if not graph.number_of_nodes():
+        return {}
+    from .analyse import communities
+
+    found = communities(graph, weight="weight", seed=seed)  # by size; -1 for a node without links
+    return {str(k): int(v) for k, v in found.items()}
+
+
+def _by_size(membership: dict[str, int]) -> list[int]:
+    """The communities (ids >= 0), largest first, ties by id."""
+    counts: dict[int, int] = {}
+    for c in membership.values():
+        if c >= 0:
+            counts[c] = counts.get(c, 0) + 1
+    return sorted(counts, key=lambda c: (-counts[c], c))
+
+
+def community_colours(kg) -> Colours:
+    """The colour of every paper and concept community of a build, the same in every view.
+
+    The 20 largest paper communities (:data:`PALETTE` has 20 colours) get the palette in order
+    of size. Each of the 20 largest concept communities takes the colour of the paper community
+    whose papers write its concepts most (cosine of the mention counts, greedily, strongest pair
+    first, each colour once), so in the combined view a topic's papers and its vocabulary share a
+    colour; a concept community left without one takes a colour no paper community has, else
+    grey. Smaller communities, and nodes without one, are grey (:data:`OTHER_COLOR`).
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+        Its ``papers`` and ``concepts`` tables' ``community`` columns (computed here, seeded,
+        from the links when missing) and ``mentions``.
+
+    Returns
+    -------
+    Colours
+
+    Examples
+    --------
+    >>> colours = community_colours(kg)                 # doctest: +SKIP
+    >>> PALETTE[colours.group("paper", colours.community("paper", "2005.05083"))]  # doctest: +SKIP
+    '#4e79a7'
+    """
+    seed = int(getattr(_config(kg), "seed", 42))
+    paper, concept = _membership(kg, "paper", seed), _membership(kg, "concept", seed)
+    paper_group = {c: i for i, c in enumerate(_by_size(paper)[:len(PALETTE)])}
+    coloured = _by_size(concept)[:len(PALETTE)]
+    concept_group: dict[int, int] = {}
+    mentions = _frame(kg, "mentions")
+    if coloured and paper_group and {"paper_id", "concept_id"} <= set(mentions.columns):
+        pairs = pd.DataFrame({"p": _texts(mentions["paper_id"]).map(paper), "c": _texts(mentions["concept_id"]).map(concept)})
+        pairs = pairs[(pairs["p"] >= 0) & (pairs["c"] >= 0)].astype("int64")  # NaN (not in a table) fails >= 0
+        counts = pairs.groupby(["c", "p"], sort=True).size()
+        if len(counts):
+            c, p, k = (counts.index.get_level_values(0).to_numpy(), counts.index.get_level_values(1).to_numpy(),
+                       counts.to_numpy().astype(np.float64))
+            total_c = pd.Series(k).groupby(c).transform("sum").to_numpy()
+            total_p = pd.Series(k).groupby(p).transform("sum").to_numpy()
+            w = k / np.sqrt(total_c * total_p)
+            ok = np.isin(c, coloured) & np.isin(p, list(paper_group))
+            taken: set[int] = set()
+            for i in np.lexsort((p, c, -w)).tolist():  # strongest pair first; ties by ids
+                if ok[i] and c[i] not in concept_group and paper_group[p[i]] not in taken:
+                    concept_group[int(c[i])] = paper_group[int(p[i])]
+                    taken.add(paper_group[int(p[i])])
+    free = iter(sorted(set(range(len(PALETTE))) - set(paper_group.values()) - set(concept_group.values())))
+    for c in coloured:
+        if c not in concept_group:
+            slot = next(free, None)
+            if slot is None:
+                break
+            concept_group[c] = slot
+    return Colours(paper, concept, paper_group, concept_group)
+
+
+def _layout_communities(a: _Arrays, name: str, community: np.ndarray) -> np.ndarray:
+    """The communities the layout draws as regions: each node's own, except in the bipartite view,
+    where a concept joins the paper community whose papers' mention weights vote for it most, so
+    it sits with the papers that use it."""
+    if name != "graph":
         return community
-    community[members] = [_int(v, default=-1) for v in values]
-    if name == "graph":  # each concept: the community its papers' mention weights vote for
-        community[a.concept] = -1
-        concept_end = np.where(a.concept[a.lo], a.lo, a.hi)
-        paper_end = np.where(a.concept[a.lo], a.hi, a.lo)
-        vote = a.concept[concept_end] & ~a.concept[paper_end] & (community[paper_end] >= 0)
-        if vote.any():
-            w = _round6(np.where(np.isnan(a.weight), 1.0, a.weight))[vote]
-            w = np.where(np.isfinite(w), w, 0.0) + 1e-9
-            c, p = concept_end[vote], community[paper_end[vote]]
-            span = int(p.max()) + 1
-            keys, inverse = np.unique(c * span + p, return_inverse=True)
-            total = np.bincount(inverse.ravel(), weights=w, minlength=len(keys))
-            pair_c, pair_p = keys // span, keys % span
-            best = np.lexsort((pair_p, -total, pair_c))  # per concept: most votes, then lowest id
-            head = np.r_[True, pair_c[best][1:] != pair_c[best][:-1]]
-            community[pair_c[best][head]] = pair_p[best][head]
+    community = np.where(a.concept, -1, community)
+    concept_end = np.where(a.concept[a.lo], a.lo, a.hi)
+    paper_end = np.where(a.concept[a.lo], a.hi, a.lo)
+    vote = a.concept[concept_end] & ~a.concept[paper_end] & (community[paper_end] >= 0)
+    if vote.any():
+        w = _round6(np.where(np.isnan(a.weight), 1.0, a.weight))[vote]
+        w = np.where(np.isfinite(w), w, 0.0) + 1e-9
+        c, p = concept_end[vote], community[paper_end[vote]]
+        span = int(p.max()) + 1
+        keys, inverse = np.unique(c * span + p, return_inverse=True)
+        total = np.bincount(inverse.ravel(), weights=w, minlength=len(keys))
+        pair_c, pair_p = keys // span, keys % span
+        best = np.lexsort((pair_p, -total, pair_c))  # per concept: most votes, then lowest id
+        head = np.r_[True, pair_c[best][1:] != pair_c[best][:-1]]
+        community[pair_c[best][head]] = pair_p[best][head]
     return community
 
 
-def build_view(kg, name: str = "graph") -> View:
+def _legend(a: _Arrays, kept: np.ndarray, community: np.ndarray, group: np.ndarray) -> list[dict]:
+    """One legend entry per colour drawn (see :class:`View`), most nodes first, grey last."""
+    entries: dict[int, dict] = {}
+    grey: set[tuple[bool, int]] = set()
+    alone = 0  # drawn nodes without a community
+    for i, c, g in zip(kept.tolist(), community[kept].tolist(), group[kept].tolist()):
+        kind = "concept" if a.concept[i] else "paper"
+        entry = entries.setdefault(g, {"group": g, "papers": 0, "concepts": 0, "paper_community": None,
+                                       "concept_community": None})
+        entry[kind + "s"] += 1
+        if g >= 0:
+            entry[kind + "_community"] = c
+        elif c >= 0:
+            grey.add((kind == "concept", c))
+        else:
+            alone += 1
+    out = []
+    for g, entry in entries.items():
+        kind = "paper" if entry["paper_community"] is not None or (g < 0 and entry["papers"]) else "concept"
+        community = entry[kind + "_community"]
+        entry.update(kind=kind, community=-1 if community is None else community,
+                     count=entry["papers"] + entry["concepts"])
+        if g < 0:
+            entry.update(communities=len(grey), without=alone)
+        out.append(entry)
+    return sorted(out, key=lambda e: (e["group"] < 0, -e["count"], e["group"]))
+
+
+def build_view(kg, name: str = "graph", colours: Colours | None = None) -> View:
     """Select, lay out and colour what the ``name`` view draws.
 
     Parameters
@@ -549,6 +697,8 @@ def build_view(kg, name: str = "graph") -> View:
     kg : KnowledgeGraph
         Anything with the attributes of :class:`kgraph.pipeline.KnowledgeGraph`.
     name : {"graph", "papers", "concepts"}
+    colours : Colours, optional
+        :func:`community_colours` of ``kg`` (computed here when not given).
 
     Returns
     -------
@@ -564,9 +714,10 @@ def build_view(kg, name: str = "graph") -> View:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {name!r}")
     config = _config(kg)
     seed = int(getattr(config, "seed", 42))
-    max_nodes = int(getattr(config, "max_html_nodes", 2000))
+    max_nodes = int(getattr(config, "max_html_nodes", MAX_HTML_NODES))
     if max_nodes < 1:
         raise ValueError("max_html_nodes must be at least 1")
+    colours = community_colours(kg) if colours is None else colours
     graph = _view_graph(kg, name)
     a = _Arrays(graph, name)
     focus = {v for v, f in graph.nodes(data="focus") if f is True}
@@ -577,22 +728,23 @@ def build_view(kg, name: str = "graph") -> View:
     is_focus = np.zeros(a.n, dtype=bool)
     is_focus[[a.index[v] for v in focus]] = True
     kept, edges, notes = _select(a, name, max_nodes, is_focus)
-    community = _communities(kg, graph, name, seed, a)
+    nodes = a.nodes
+    strip = _raw_id if name == "graph" else str
+    community = np.fromiter((colours.community("concept" if c else "paper", strip(v))
+                             for v, c in zip(nodes, a.concept.tolist())), dtype=np.int64, count=a.n)
+    group = np.fromiter((colours.group("concept" if c else "paper", k)
+                         for c, k in zip(a.concept.tolist(), community.tolist())), dtype=np.int64, count=a.n)
     # layout weights: links inside a community pull harder than links across (x pull / x 1/pull),
     # so the colours form visible regions
-    nodes = a.nodes
-    kept_nodes = [nodes[i] for i in kept.tolist()]
+    region = _layout_communities(a, name, community)
     lo, hi = a.lo[edges], a.hi[edges]
     weight = np.where(a.broader[edges], 1.0, _round6(a.weight[edges]))
     weight = np.where(np.isfinite(weight) & (weight > 0), weight, 1.0)
     pull = COMMUNITY_PULL[name]
-    weight *= np.where((community[lo] == community[hi]) & (community[lo] >= 0), pull, 1.0 / pull)
-    drawn = nx.Graph()
-    drawn.add_nodes_from(kept_nodes)
-    drawn.add_weighted_edges_from(zip(map(nodes.__getitem__, lo.tolist()), map(nodes.__getitem__, hi.tolist()),
-                                      weight.tolist()))
-    where = layout(drawn, seed=seed, community=dict(zip(kept_nodes, community[kept].tolist())))
-    xy = np.array([where[v] for v in kept_nodes], dtype=np.float64).reshape(-1, 2)
+    weight *= np.where((region[lo] == region[hi]) & (region[lo] >= 0), pull, 1.0 / pull)
+    where = np.full(a.n, -1, dtype=np.int64)
+    where[kept] = np.arange(len(kept))
+    xy = layout_arrays(len(kept), where[lo], where[hi], weight, region[kept], seed=seed)
     radius = _node_sizes(a, kept, is_focus, xy)
     if len(kept):  # no two drawn nodes overlap, even zoomed in
         zoom = _fit_zoom(xy)
@@ -600,16 +752,10 @@ def build_view(kg, name: str = "graph") -> View:
         xy = spread_apart(xy, min(4.0, room / 10) / zoom, radii=radius)
     pos = place_near_neighbours(a.n, a.lo, a.hi, kept, xy, seed)  # the GEXF places every node
     positions = dict(zip(nodes, zip(pos[:, 0].tolist(), pos[:, 1].tolist())))
-    ids, counts = np.unique(community[kept], return_counts=True)
-    sizes = dict(zip(ids.tolist(), counts.tolist()))
-    order = sorted(sizes, key=lambda c: (-sizes[c], c))
-    order = [c for c in order if c >= 0] + [c for c in order if c < 0]
-    rank = {c: (i if i < len(PALETTE) and c >= 0 else -1) for i, c in enumerate(order)}
-    community_of = dict(zip(nodes, community.tolist()))
-    group = {node: rank.get(c, -1) for node, c in community_of.items()}
-    communities = [{"group": rank[c], "community": int(c), "count": sizes[c]} for c in order]
-    drawn_edges = [(nodes[i], nodes[j]) for i, j in zip(a.lo[edges].tolist(), a.hi[edges].tolist())]
-    return View(name, graph, kept_nodes, drawn_edges, positions, community_of, group, communities, notes,
+    kept_nodes = [nodes[i] for i in kept.tolist()]
+    drawn_edges = [(nodes[i], nodes[j]) for i, j in zip(lo.tolist(), hi.tolist())]
+    return View(name, graph, kept_nodes, drawn_edges, positions, dict(zip(nodes, community.tolist())),
+                dict(zip(nodes, group.tolist())), _legend(a, kept, community, group), notes,
                 {v for v in focus}, dict(zip(kept_nodes, radius.tolist())))
 
 
@@ -623,37 +769,51 @@ def _concept_labels(kg) -> dict[str, str]:
     return {c: clean_text(lbl) or c for c, lbl in zip(ids, labels)}
 
 
-def _community_names(kg, view: View, labels: dict[str, str]) -> dict[int, str]:
-    """Name each community: the analysis' labels for paper communities, else its top concepts."""
+def _community_names(kg, view: View, labels: dict[str, str]) -> dict[tuple[str, int], str]:
+    """Name each community of the legend, keyed by (kind, community): a paper community by the
+    analysis' label (else by the concepts its drawn papers write most), a concept community by
+    its three most linked concepts drawn."""
     graph = view.graph
+    wanted = {(c["kind"], c["community"]) for c in view.communities if c["group"] >= 0}
+    out: dict[tuple[str, int], str] = {}
     table = getattr(kg, "communities", None)
-    if view.name != "concepts" and isinstance(table, pd.DataFrame) and {"community", "label"} <= set(table):
-        names = {_int(c): clean_text(lbl) for c, lbl in zip(table["community"], table["label"])}
-        if any(names.values()):
-            return {**names, -1: "no community"}
-    names: dict[int, list[str]] = {}
+    if isinstance(table, pd.DataFrame) and {"community", "label"} <= set(table):
+        for c, lbl in zip(table["community"].tolist(), table["label"].tolist()):
+            if ("paper", _int(c)) in wanted and clean_text(lbl):
+                out[("paper", _int(c))] = clean_text(lbl)
+    tops: dict[int, list[str]] = {}
     degree = graph.degree
-    for node in sorted((v for v in view.nodes if view.kind(v) == "concept"), key=lambda v: (-degree[v], str(v))):
-        found = names.setdefault(view.community.get(node, -1), [])
+    for node in sorted((v for v in view.nodes if view.kind(v) == "concept" and ("concept", view.community.get(v, -1))
+                        in wanted), key=lambda v: (-degree[v], str(v))):
+        found = tops.setdefault(view.community[node], [])
         if len(found) < 3:
             found.append(labels.get(view.raw_id(node), view.raw_id(node)))
-    missing = {c["community"] for c in view.communities} - {c for c, v in names.items() if v}
+    out.update({("concept", c): ", ".join(v) for c, v in tops.items()})
+    missing = {c for kind, c in wanted if kind == "paper"} - {c for kind, c in out if kind == "paper"}
     mentions = _frame(kg, "mentions")
     if missing and {"paper_id", "concept_id"} <= set(mentions.columns):
         member = {view.raw_id(v): view.community[v] for v in view.nodes
                   if view.kind(v) == "paper" and view.community.get(v, -1) in missing}
-        sub = mentions[mentions["paper_id"].astype(str).isin(member)]
+        sub = mentions[_texts(mentions["paper_id"]).isin(member)]
         if len(sub):
             score = sub["score"] if "score" in sub else pd.Series(1.0, index=sub.index)
-            frame = pd.DataFrame({"community": sub["paper_id"].astype(str).map(member),
-                                  "concept_id": sub["concept_id"].astype(str), "score": score.astype(float)})
+            frame = pd.DataFrame({"community": _texts(sub["paper_id"]).map(member),
+                                  "concept_id": _texts(sub["concept_id"]), "score": score.astype(float)})
             totals = frame.groupby(["community", "concept_id"], sort=True)["score"].sum().reset_index()
             totals = totals.sort_values(["community", "score", "concept_id"], ascending=[True, False, True])
             for comm, part in totals.groupby("community", sort=True):
-                names[int(comm)] = [labels.get(c, c) for c in part["concept_id"].head(3)]
-    out = {c: ", ".join(v) for c, v in names.items() if v}
-    out[-1] = "no community"
+                out[("paper", int(comm))] = ", ".join(labels.get(c, c) for c in part["concept_id"].head(3))
     return out
+
+
+def _legend_name(entry: dict, names: dict[tuple[str, int], str]) -> str:
+    if entry["group"] < 0:
+        smaller = entry["communities"]
+        if not smaller:
+            return "no community"
+        name = f"{smaller:,} smaller {'community' if smaller == 1 else 'communities'}"
+        return name + (" or none" if entry["without"] else "")
+    return names.get((entry["kind"], entry["community"]), "") or f"{entry['kind']} community {entry['community']}"
 
 
 # the page opens fitted into the window right of the side panel (same numbers in explorer.js)
@@ -736,14 +896,61 @@ def _label_sizes(view: View, degree: dict, text: dict) -> tuple[dict, dict]:
     return font, size
 
 
+def _year(value: Any) -> int | None:
+    year = _int(value, default=-1)
+    return year if year > 0 else None
+
+
+def _mean_year(value: Any) -> float | None:
+    x = _num(value)
+    return None if x is None else round(x, 2)
+
+
+def _concept_years(kg, concept_ids: list[str]) -> dict[str, list[int]]:
+    """concept_id -> the distinct years, ascending, of the papers that write it."""
+    mentions, papers = _frame(kg, "mentions"), _frame(kg, "papers")
+    if not ({"paper_id", "concept_id"} <= set(mentions.columns) and {"paper_id", "year"} <= set(papers.columns)):
+        return {}
+    year = pd.to_numeric(papers["year"], errors="coerce")
+    year = dict(zip(_texts(papers["paper_id"])[year > 0].tolist(), year[year > 0].astype("int64").tolist()))
+    concept = _texts(mentions["concept_id"])
+    keep = concept.isin(set(concept_ids))
+    pairs = pd.DataFrame({"c": concept[keep], "y": _texts(mentions["paper_id"])[keep].map(year)}).dropna()
+    pairs = pairs.astype({"y": "int64"}).drop_duplicates().sort_values(["c", "y"])
+    ids, starts = np.unique(pairs["c"].to_numpy(dtype=object), return_index=True)  # sorted: runs of one concept
+    runs = np.split(pairs["y"].to_numpy(), starts[1:])
+    return dict(zip(ids.tolist(), (run.tolist() for run in runs)))
+
+
+def _counts(kg, view: View) -> tuple[dict, dict]:
+    """What the page shows and what the build holds: {papers, concepts} each (concepts: graph nodes)."""
+    shown = {"papers": 0, "concepts": 0}
+    for node in view.nodes:
+        shown[view.kind(node) + "s"] += 1
+    papers, concepts = _frame(kg, "papers"), _frame(kg, "concepts")
+    if "selected" in concepts:
+        concepts = concepts[concepts["selected"].astype(bool)]
+    build = {"papers": len(papers), "concepts": len(concepts)}
+    if view.name != "graph":  # a build without the table: its graph
+        build[view.name] = max(build[view.name], view.graph.number_of_nodes())
+    return shown, build
+
+
 def _page_data(kg, view: View, labels: dict[str, str] | None = None) -> dict:
+    """What the page's script draws (JSON). Beside the drawing (``x``, ``y``, ``size``, ``font``) each
+    node has ``color`` (#rrggbb, its community's in every view), ``year`` (a paper's year, a concept's
+    ``mean_year``; null when unknown), and a concept ``years`` (of the papers that write it) and
+    ``info.reach`` (papers on it or on anything narrower) beside ``info.papers`` (papers that write
+    it); the page has ``shown`` and ``build``: {papers, concepts} drawn and in the build."""
     graph = view.graph
     labels = _concept_labels(kg) if labels is None else labels
     paper_ids = [view.raw_id(v) for v in view.nodes if view.kind(v) == "paper"]
     concept_ids = [view.raw_id(v) for v in view.nodes if view.kind(v) == "concept"]
     papers = _rows_by_id(_frame(kg, "papers"), "paper_id", paper_ids,
                          ["title", "year", "abstract", "authors", "url", "doi"])
-    concepts = _rows_by_id(_frame(kg, "concepts"), "concept_id", concept_ids, ["label", "aliases", "doc_freq", "broader"])
+    concepts = _rows_by_id(_frame(kg, "concepts"), "concept_id", concept_ids,
+                           ["label", "aliases", "doc_freq", "reach", "mean_year", "broader"])
+    years = _concept_years(kg, concept_ids)
     top = _top_concepts(kg, paper_ids, labels)
     degree = dict(graph.degree(view.nodes))
     nodes, index = [], {}
@@ -754,17 +961,17 @@ def _page_data(kg, view: View, labels: dict[str, str] | None = None) -> dict:
         rid = view.raw_id(node)
         x, y = view.positions[node]
         item: dict[str, Any] = {
-            "id": clean_text(node), "kind": kind, "group": view.group.get(node, -1),
+            "id": clean_text(node), "kind": kind, "group": view.group.get(node, -1), "color": view.color(node),
             "community": int(view.community.get(node, -1)), "degree": degree[node],
             "focus": node in view.focus, "x": round(x, 1), "y": round(y, 1),
         }
         if kind == "paper":
             row = papers.get(rid, {})
             title = clean_text(row.get("title", attrs.get("title", ""))) or rid
-            year = _int(row.get("year", attrs.get("year")), default=-1)
+            year = _year(row.get("year", attrs.get("year")))
             item.update(
-                label=_shorten(title, 38),
-                info={"title": title, "year": year if year > 0 else None,
+                label=_shorten(title, 38), year=year,
+                info={"title": title, "year": year,
                       "concepts": top.get(rid) or _split(attrs.get("top_concepts", ""))[:6],
                       "sentence": first_sentence(row.get("abstract", "")),
                       "authors": _shorten(clean_text(row.get("authors", "")), 160),
@@ -774,9 +981,10 @@ def _page_data(kg, view: View, labels: dict[str, str] | None = None) -> dict:
             row = concepts.get(rid, {})
             label = clean_text(row.get("label", attrs.get("label", ""))) or labels.get(rid, rid)
             item.update(
-                label=label,
+                label=label, year=_mean_year(row.get("mean_year")), years=years.get(rid, []),
                 info={"label": label, "aliases": _split(row.get("aliases", attrs.get("aliases", "")))[:8],
                       "papers": _int(row.get("doc_freq", attrs.get("doc_freq")), default=-1),
+                      "reach": _int(row.get("reach", attrs.get("reach")), default=-1),
                       "broader": [labels.get(b, b) for b in _split(row.get("broader", ""))][:8]})
         nodes.append(item)
     font_px, size_px = _label_sizes(view, degree, {node: item["label"] for node, item in zip(view.nodes, nodes)})
@@ -804,13 +1012,13 @@ def _page_data(kg, view: View, labels: dict[str, str] | None = None) -> dict:
             extra = 0 if clean_text(data.get("narrower", view.raw_id(u))) == view.raw_id(u) else 1
         edges.append([index[u], index[v], weight if weight is not None else 0, EDGE_KINDS.get(kind, 2), extra])
     names = _community_names(kg, view, labels)
-    legend = [{"group": c["group"], "community": c["community"], "count": c["count"],
-               "color": PALETTE[c["group"]] if c["group"] >= 0 else OTHER_COLOR,
-               "name": names.get(c["community"], "")} for c in view.communities]
+    legend = [{**c, "color": PALETTE[c["group"]] if c["group"] >= 0 else OTHER_COLOR, "name": _legend_name(c, names)}
+              for c in view.communities]
+    shown, build = _counts(kg, view)
     return {"view": view.name, "title": VIEW_TITLES[view.name], "nodes": nodes, "edges": edges,
             "communities": legend, "palette": list(PALETTE), "other": OTHER_COLOR, "notes": view.notes,
-            "pages": {k: VIEW_FILES[k] for k in PAGES}, "total": {"nodes": view.graph.number_of_nodes(),
-                                                                  "edges": view.graph.number_of_edges()}}
+            "pages": {k: VIEW_FILES[k] for k in PAGES}, "shown": shown, "build": build,
+            "total": {"nodes": view.graph.number_of_nodes(), "edges": view.graph.number_of_edges()}}
 
 
 def _top_concepts(kg, paper_ids: list[str], labels: dict[str, str], limit: int = 6) -> dict[str, list[str]]:
@@ -958,8 +1166,10 @@ def _plain(value: Any) -> str:
 
 # ----------------------------------------------------------------------------- public API
 def build_views(kg) -> dict[str, View]:
-    """:func:`build_view` for every view, in a dict keyed by view name."""
-    return {name: build_view(kg, name) for name in VIEWS}
+    """:func:`build_view` for every view, in a dict keyed by view name (one :func:`community_colours`
+    for all)."""
+    colours = community_colours(kg)
+    return {name: build_view(kg, name, colours) for name in VIEWS}
 
 
 def kg_html(kg, view: str = "graph") -> str:
