@@ -13,8 +13,10 @@ and ``index.html``, a summary of the build with links to each view.
 The layout is computed once in Python (a seeded ForceAtlas2-style layout, see
 :func:`kgraph.layout.layout`) and handed to the browser as positions, with physics off, so a
 page opens at once and every build draws the same picture. Above
-``kg.config.max_html_nodes`` nodes a view keeps the strongest nodes and links and
-says in the page what it left out (the full graph is in the GraphML/GEXF/CSV files).
+``kg.config.max_html_nodes`` nodes (20,000 by default) a view keeps the strongest nodes and
+links and says in the page what it left out (the full graph is in the GraphML/GEXF/CSV
+files); the combined view keeps up to :data:`PAPER_SHARE` of that budget for papers. Colour
+is the community, the same in every view and the GEXF (:func:`community_colours`).
 
 Titles, abstracts and labels are data, never markup: they travel as escaped JSON
 inside ``<script type="application/json">`` and the page's script shows them with
