@@ -938,6 +938,13 @@ def _counts(kg, view: View) -> tuple[dict, dict]:
     return shown, build
 
 
+def _papers_text(row: dict) -> str:
+    """A concept's papers in words: those that write it, and its reach when narrower concepts add
+    some ("1 (109 with narrower)": a hub such as "tuning" is not a concept of one paper)."""
+    papers, reach = _int(row.get("doc_freq"), 0), _int(row.get("reach"), -1)
+    return f"{papers:,} ({reach:,} with narrower)" if reach > papers else f"{papers:,}"
+
+
 def _page_data(kg, view: View, labels: dict[str, str] | None = None) -> dict:
     """What the page's script draws (JSON). Beside the drawing (``x``, ``y``, ``size``, ``font``) each
     node has ``color`` (#rrggbb, its community's in every view), ``year`` (a paper's year, a concept's
@@ -1129,7 +1136,7 @@ def render_index(kg, views: dict[str, View] | None = None, data_files: list[str]
             score = _num(row.get("score"), 3)
             top_rows.append(
                 f"<tr><td>{esc(label)}{' ★' if row.get('focus') is True else ''}</td>"
-                f"<td>{_int(row.get('doc_freq'), 0):,}</td><td>{esc('' if score is None else f'{score:g}')}</td></tr>")
+                f"<td>{esc(_papers_text(row))}</td><td>{esc('' if score is None else f'{score:g}')}</td></tr>")
     community_rows = []
     table = getattr(kg, "communities", None)
     if isinstance(table, pd.DataFrame) and {"community", "label"} <= set(table):

@@ -199,3 +199,12 @@ def test_a_corpus_without_years_or_reach_still_gives_every_view(tmp_path):
     paths = explorer.write_html(kg, tmp_path)
     data = _page(paths[0])
     assert all(n["year"] is None for n in data["nodes"])
+
+
+def test_the_summary_page_gives_a_hubs_reach_beside_its_papers(dated_kg):
+    kg = dated_kg
+    kg.concepts.loc[kg.concepts["concept_id"] == "sampling", "score"] = 1e6  # first in the top concepts
+    page = explorer.render_index(kg)
+    assert "<td>sampling</td><td>3 (6 with narrower)</td>" in page
+    assert explorer._papers_text({"doc_freq": 4, "reach": 4}) == "4"
+    assert explorer._papers_text({"doc_freq": 4}) == "4"
