@@ -20,7 +20,7 @@ LINK_WEIGHTS = ("cosine", "idf", "count", "jaccard")
 COMMUNITY_METHODS = ("leiden", "louvain")
 
 #: Default --max-html-nodes: the nodes an HTML view draws at most. The explorer's WebGL page opens
-#: a 20,000-node view in a few seconds; the layout of 20,000 nodes takes about 3 s.
+#: a 20,000-node view in a few seconds; the layout of 20,000 nodes takes 2-3 s of CPU.
 MAX_HTML_NODES = 20_000
 
 

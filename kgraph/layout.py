@@ -44,9 +44,10 @@ def layout(graph: nx.Graph, seed: int = 42, weight: str | None = "weight", scale
     nodes the repulsion is computed on a grid of 64 x 64 to 256 x 256 cells (mass
     spread on the cells and convolved with the 1/distance force by FFT), plus the
     exact repulsion of each node's 16 nearest nodes closer than half a cell, so a
-    step costs O(n): 20,000 nodes take about 3 s. With ``community``, the communities are first laid out as single
-    weighted nodes and each node starts at its community's place, so a few dozen
-    steps settle the drawing and communities come out as separate regions. Each
+    step costs O(n): 20,000 nodes take 2-3 s. With ``community``, the communities
+    are first laid out as single weighted nodes and each node starts at its
+    community's place, so a few dozen steps settle the drawing and communities
+    come out as separate regions. Each
     connected component is laid out on its own and the drawings are packed in rows,
     largest first; nodes without edges go in one grid at the end. The result is
     scaled so the drawing covers about ``scale * sqrt(n)`` units across.
