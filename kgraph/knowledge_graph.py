@@ -174,6 +174,7 @@ class KnowledgeGraph:
                 ("concept links", len(self.concept_links)),
                 ("communities", int((self.communities["community"] >= 0).sum())),
                 ("merged / skipped records", f"{s.get('merged', 0)} / {s.get('skipped', 0)}"),
+                ("papers with a year", s.get("papers_with_year", "—")),
                 ("model", self.config.model),
             ]
         )
