@@ -370,9 +370,9 @@ def from_extraction(
         Already read from ``config`` (thesaurus and stoplist files); read here if not given.
     timings : dict, optional
         Filled with seconds per stage: ``concepts``, ``graph`` (the bipartite graph),
-        ``projections`` (paper and concept links and their graphs), ``communities``
-        (communities, centrality and labels of both projections) and ``years``
-        (:func:`kgraph.trends.add_years`).
+        ``projections`` (paper and concept links and their graphs) and ``communities``
+        (communities, centrality and labels of both projections, and the years of
+        :func:`kgraph.trends.add_years`).
 
     Examples
     --------
@@ -412,10 +412,9 @@ def from_extraction(
     papers, concepts, comm_table = _annotate(papers, concepts, mentions, paper_graph, concept_graph, graph,
                                              _analyse_graph(paper_graph, config),
                                              _analyse_graph(concept_graph, config))
-    lap("communities")
     # time: each concept's years and growth, each community's median year (kgraph.trends)
     concepts, comm_table, concept_years = add_years(papers, concepts, mentions, comm_table)
-    lap("years")
+    lap("communities")
 
     summary = {
         "records": report.records if report else len(papers),

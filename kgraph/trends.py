@@ -46,6 +46,13 @@ CONCEPT_YEARS_COLUMNS = {"concept_id": "str", "year": "int64", "papers": "int64"
 
 
 # ----------------------------------------------------------------------------- years of the corpus
+def _years(papers: pd.DataFrame) -> pd.Series:
+    """The ``year`` column as Int64 (all missing when the table has none)."""
+    if "year" not in papers.columns:
+        return pd.Series(pd.NA, index=papers.index, dtype="Int64")
+    return pd.Series(papers["year"], dtype="Int64")
+
+
 def papers_per_year(papers: pd.DataFrame) -> pd.Series:
     """How many papers have each year (``year`` -> count, years ascending; papers without one left out).
 
@@ -54,7 +61,7 @@ def papers_per_year(papers: pd.DataFrame) -> pd.Series:
     >>> papers_per_year(pd.DataFrame({"year": pd.array([2020, None, 2020, 2022], dtype="Int64")})).to_dict()
     {2020: 2, 2022: 1}
     """
-    years = pd.Series(papers["year"], dtype="Int64").dropna().astype("int64")
+    years = _years(papers).dropna().astype("int64")
     return years.value_counts().sort_index().rename("papers").rename_axis("year")
 
 
@@ -140,21 +147,21 @@ def concept_years(concepts: pd.DataFrame, mentions: pd.DataFrame, papers: pd.Dat
 
     if pairs is None:
         pairs = reach_pairs(concepts, mentions)
-    year_of = pd.Series(papers["year"], dtype="Int64").set_axis(papers["paper_id"].to_numpy())
+    year_of = _years(papers).set_axis(papers["paper_id"].to_numpy())
     years = year_of.reindex(pairs["paper_id"].cat.categories).to_numpy(dtype=np.float64, na_value=np.nan)
     year = years[pairs["paper_id"].cat.codes.to_numpy()]
     dated = ~np.isnan(year)
     concept = pairs["concept_id"].cat.codes.to_numpy(dtype=np.int64)[dated]
     year = year[dated].astype(np.int64)
     if not len(year):
-        return _typed(pd.DataFrame({c: [] for c in CONCEPT_YEARS_COLUMNS}), CONCEPT_YEARS_COLUMNS)
+        return pd.DataFrame({c: [] for c in CONCEPT_YEARS_COLUMNS}).astype(CONCEPT_YEARS_COLUMNS)
     first = int(year.min())
     span = int(year.max()) - first + 1
     key, count = np.unique(concept * span + (year - first), return_counts=True)
     ids = pairs["concept_id"].cat.categories.to_numpy(dtype=object)
     table = pd.DataFrame({"concept_id": ids[key // span], "year": key % span + first, "papers": count})
     table = table.sort_values(["concept_id", "year"], kind="stable").reset_index(drop=True)
-    return _typed(table, CONCEPT_YEARS_COLUMNS)
+    return table.astype(CONCEPT_YEARS_COLUMNS)
 
 
 def year_columns(concepts: pd.DataFrame, years: pd.DataFrame, papers: pd.DataFrame) -> pd.DataFrame:
@@ -215,7 +222,7 @@ def community_years(papers: pd.DataFrame, communities: pd.DataFrame) -> pd.DataF
     >>> community_years(papers, pd.DataFrame({"community": [0, 1]}))["median_year"].tolist()
     [2020.0, 2020.0]
     """
-    years = pd.Series(papers["year"], dtype="Int64").to_numpy(dtype=np.float64, na_value=np.nan)
+    years = _years(papers).to_numpy(dtype=np.float64, na_value=np.nan)
     member = papers["community"].to_numpy(dtype=np.int64)
     dated = ~np.isnan(years)
     frame = pd.DataFrame({"community": member[dated], "year": years[dated]})
@@ -286,8 +293,8 @@ def rising_and_fading(concepts: pd.DataFrame, years: pd.DataFrame, papers: pd.Da
     start = recent_from(papers_per_year(papers))
     table = concepts[concepts["selected"]] if graph_only and "selected" in concepts else concepts
     table = table[table["growth"].notna()]
-    recent = years[years["year"] >= (start if start is not None else np.inf)].groupby("concept_id")["papers"].sum()
     total = years.groupby("concept_id")["papers"].sum()
+    recent = years[years["year"] >= start].groupby("concept_id")["papers"].sum() if start is not None else total * 0
     table = table.assign(recent=table["concept_id"].map(recent).fillna(0).astype("int64"))
     table = table.assign(earlier=table["concept_id"].map(total).fillna(0).astype("int64") - table["recent"])
     columns = ["trend", "concept_id", "label", "growth", "recent", "earlier", "first_year", "mean_year"]
@@ -329,6 +336,3 @@ def timeline(concept_id: str, years: pd.DataFrame, papers: pd.DataFrame) -> pd.D
     return pd.DataFrame({"year": span.to_numpy(dtype=np.int64), "papers": counts.to_numpy(),
                          "share": share.to_numpy()})
 
-
-def _typed(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
-    return frame.astype(dtypes)
