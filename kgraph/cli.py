@@ -156,14 +156,18 @@ def build(inputs, out: Path, no_cache: bool, force: bool, quiet: bool, **setting
 
 def _print_summary(kg, out: Path, seconds: float) -> None:
     s, run = kg.summary, kg.run
+    years = s.get("years")
     lines = [
         f"papers      {s['papers']} read from {s['records']} records "
         f"({s['merged']} duplicates merged, {s['skipped']} skipped)",
+        f"years       {s.get('papers_with_year', 0)} of {s['papers']} papers have a year"
+        + (f" ({years['first']}–{years['last']})" if years else ""),
         f"parsed      {run['parsed']} papers ({run['from_cache']} from cache)",
         f"concepts    {s['concepts_extracted']} extracted, {s['concepts_selected']} selected as graph nodes",
         f"links       {s['paper_links']} paper links, {s['concept_links']} concept links, "
         f"{s['communities']} paper communities",
-        "top         " + ", ".join(kg.top_concepts(8)["label"]),
+        "top         " + ", ".join(f"{label} {df} ({reach} with narrower)" for label, df, reach in
+                                   kg.top_concepts(8)[["label", "doc_freq", "reach"]].itertuples(index=False)),
         f"outputs     {out}/: " + ", ".join(sorted(Path(p).name for p in run["written"])),
         *(f"note        {n}" for n in run["notes"]),
         "timings     " + ", ".join(f"{k} {v:.1f}s" for k, v in kg.timings.items()),
@@ -243,3 +247,30 @@ def concepts(top: int, build_dir: Path) -> None:
     kg = _load(build_dir)
     cols = [c for c in ("label", "doc_freq", "reach", "aliases", "broader", "community") if c in kg.concepts]
     click.echo(_table(kg.top_concepts(top)[cols]))
+
+
+@app.command()
+@click.option("--top", "-n", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many rising and how many fading concepts.")
+@build_option
+def trends(top: int, build_dir: Path) -> None:
+    """The concepts rising and fading most over the papers' years (growth: a concept's share of the
+    recent papers against its share before; see kgraph.trends)."""
+    kg = _load(build_dir)
+    years = kg.summary.get("years")
+    dated = kg.summary.get("papers_with_year", 0)
+    if not years:
+        click.echo(f"No paper in {build_dir}/ has a year: trends need papers with a year (a year or date field "
+                   "in the input).")
+        return
+    df = kg.trends(top)
+    if years["recent_from"] is None:
+        click.echo(f"All {dated} papers with a year are from {years['first']}: trends need two years or more.")
+        return
+    click.echo(f"{dated} of {len(kg.papers)} papers have a year ({years['first']}–{years['last']}); recent: "
+               f"{years['recent_from']}–{years['last']}. growth: log2 of a concept's share of recent papers "
+               "against before (shrunk to 0 for few papers).")
+    cols = ["label", "growth", "recent", "earlier", "first_year", "mean_year"]
+    for trend in ("rising", "fading"):
+        part = df[df["trend"] == trend]
+        click.echo(f"\n{trend}\n" + (_table(part[cols].round({"growth": 2, "mean_year": 1})) if len(part) else "(none)"))

@@ -887,11 +887,31 @@ def linking_mentions(mentions: pd.DataFrame, concepts: pd.DataFrame, settings: C
     return both.groupby(["paper_id", "concept_id"], as_index=False, sort=True)["score"].sum()[cols]
 
 
-def _reach(concepts: pd.DataFrame, mentions: pd.DataFrame) -> pd.Series:
-    """Papers that mention each concept or any concept narrower than it."""
+def reach_pairs(concepts: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+    """Each (concept, paper) pair where the paper mentions the concept or a concept narrower than it.
+
+    The one place that says what a concept reaches: the ``reach`` column counts these pairs
+    and :mod:`kgraph.trends` dates them. ``concepts.broader`` ("; "-joined concept_ids) links
+    a concept to its broader ones, followed transitively.
+
+    Returns
+    -------
+    DataFrame
+        ``concept_id`` and ``paper_id``, both categorical (the categories: ``concepts.concept_id``
+        and the papers of ``mentions`` in their order there), one row per pair, sorted by the
+        concept's row in ``concepts`` and then by paper.
+
+    Examples
+    --------
+    >>> concepts = pd.DataFrame({"concept_id": ["flow", "normalizing flow"], "broader": ["", "flow"]})
+    >>> mentions = pd.DataFrame({"paper_id": ["a", "b"], "concept_id": ["flow", "normalizing flow"]})
+    >>> reach_pairs(concepts, mentions).astype(str).values.tolist()
+    [['flow', 'a'], ['flow', 'b'], ['normalizing flow', 'b']]
+    """
     ids = pd.Index(concepts["concept_id"])
     n = len(ids)
-    paper = pd.factorize(mentions["paper_id"])[0].astype(np.int64)
+    paper, paper_ids = pd.factorize(mentions["paper_id"])
+    paper = paper.astype(np.int64)
     concept = ids.get_indexer(mentions["concept_id"]).astype(np.int64)
     broader = concepts["broader"].reset_index(drop=True)
     parents = broader[broader.str.len() > 0].str.split("; ").explode()
@@ -917,7 +937,16 @@ def _reach(concepts: pd.DataFrame, mentions: pd.DataFrame) -> pd.Series:
         at = np.repeat(lo - np.r_[0, np.cumsum(k)[:-1]], k) + np.arange(int(k.sum()))
         paper = np.r_[paper, np.repeat(paper, k)]
         concept = np.r_[concept, above[at]]
-    counts = np.bincount(_sorted_unique(paper * n + concept) % n, minlength=n)
+    size = max(len(paper_ids), 1)
+    pair = _sorted_unique(concept * size + paper)
+    return pd.DataFrame({"concept_id": pd.Categorical.from_codes(pair // size, categories=ids),
+                         "paper_id": pd.Categorical.from_codes(pair % size, categories=pd.Index(paper_ids))})
+
+
+def _reach(concepts: pd.DataFrame, mentions: pd.DataFrame) -> pd.Series:
+    """Papers that mention each concept or any concept narrower than it (:func:`reach_pairs` counted)."""
+    codes = reach_pairs(concepts, mentions)["concept_id"].cat.codes.to_numpy(dtype=np.int64)
+    counts = np.bincount(codes, minlength=len(concepts))
     return pd.Series(counts.astype("int64"), index=concepts.index, name="concept_id")
 
 

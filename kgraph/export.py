@@ -1,10 +1,12 @@
 """Write every output of a build into one folder, atomically and deterministically.
 
 Files (see :data:`OUTPUT_FILES`): the HTML views and summary page
-(:mod:`kgraph.explorer`), the bipartite graph as GraphML, GEXF (with colours,
-sizes and positions for Gephi) and node-link JSON, the five tables as CSV,
-``summary.json``, and ``kgraph-build/`` (the whole build, :mod:`kgraph.store`, for
-``KnowledgeGraph.load`` and ``kgraph related``/``explain``).
+(:mod:`kgraph.explorer`), the trends page (:mod:`kgraph.trendspage`), the bipartite
+graph as GraphML, GEXF (with colours, sizes and positions for Gephi) and node-link
+JSON, the two projections (papers linked by shared concepts, concepts by
+co-occurrence) as GraphML and GEXF, the seven tables as CSV, ``summary.json``, and
+``kgraph-build/`` (the whole build, :mod:`kgraph.store`, for ``KnowledgeGraph.load``
+and ``kgraph related``/``explain``).
 
 - Atomic: everything is written into a hidden sibling folder which then replaces
   the output folder (old folder renamed away, new one renamed in, old one
@@ -52,11 +54,26 @@ from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _roun
                        write_html)
 from .sources import PAPER_COLUMNS
 
+from .trendspage import TRENDS_FILE, write_trends_page
+
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
-TABLE_FILES = ["papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv"]
-HTML_FILES = [VIEW_FILES[k] for k in ("graph", "papers", "concepts", "index")]
+#: The projections as graph files: (graph attribute, table, id column, node attributes from the table).
+PROJECTIONS = {
+    "paper_graph": ("papers", "paper_id", {"label": "title", "year": "year", "community": "community",
+                                           "community_label": "community_label", "degree": "degree",
+                                           "pagerank": "pagerank", "betweenness": "betweenness"}),
+    "concept_graph": ("concepts", "concept_id", {"label": "label", "doc_freq": "doc_freq", "reach": "reach",
+                                                 "community": "community", "degree": "degree",
+                                                 "pagerank": "pagerank", "betweenness": "betweenness",
+                                                 "first_year": "first_year", "mean_year": "mean_year",
+                                                 "growth": "growth"}),
+}
+PROJECTION_FILES = [f"{name}.{ext}" for name in PROJECTIONS for ext in ("graphml", "gexf")]
+TABLE_FILES = ["papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv",
+               "communities.csv", "concept_years.csv"]
+HTML_FILES = [VIEW_FILES[k] for k in ("graph", "papers", "concepts", "index")] + [TRENDS_FILE]
 from .store import SAVE_FOLDER as SAVE_FILE  # the whole build, for KnowledgeGraph.load and `kgraph related`
-OUTPUT_FILES = HTML_FILES + GRAPH_FILES + TABLE_FILES + [SUMMARY_NAME, SAVE_FILE]
+OUTPUT_FILES = HTML_FILES + GRAPH_FILES + PROJECTION_FILES + TABLE_FILES + [SUMMARY_NAME, SAVE_FILE]
 
 # the contract columns of each table, written first and in this order (other columns follow)
 TABLE_COLUMNS = {
@@ -67,6 +84,8 @@ TABLE_COLUMNS = {
                  "surface_forms"],
     "paper_links": ["source", "target", "weight", "shared", "n_shared"],
     "concept_links": ["source", "target", "weight", "cooccurrences"],
+    "communities": ["community", "size", "label", "top_concepts", "median_year", "growth"],
+    "concept_years": ["concept_id", "year", "papers"],
 }
 TABLE_ORDER = {
     "papers": ["paper_id"],
@@ -74,6 +93,8 @@ TABLE_ORDER = {
     "mentions": ["paper_id", "rank", "concept_id"],
     "paper_links": ["source", "target"],
     "concept_links": ["source", "target"],
+    "communities": ["community"],
+    "concept_years": ["concept_id", "year"],
 }
 _CHUNK = 50_000  # rows of a table or graph file assembled and written at a time
 _NONE = type(None)
@@ -239,12 +260,18 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     saves = callable(getattr(kg, "save", None))  # a KnowledgeGraph (not a look-alike) saves itself
     names = [name for name in OUTPUT_FILES if saves or name != SAVE_FILE]
     views = build_views(kg)  # the GEXF takes the graph view's colours and positions
-    notes = write_html(kg, folder, views=views, data_files=GRAPH_FILES + TABLE_FILES + [SUMMARY_NAME]).notes
+    notes = write_html(kg, folder, views=views, data_files=[TRENDS_FILE] + GRAPH_FILES + PROJECTION_FILES
+                       + TABLE_FILES + [SUMMARY_NAME]).notes
+    write_trends_page(kg, folder / TRENDS_FILE)
     write_tables(kg, folder)
     graph = GraphColumns.from_graph(kg.graph)  # cleaned and typed once for the three graph files
     write_graphml(graph, folder / "graph.graphml")
     write_gexf(graph, folder / "graph.gexf", view=views["graph"])
     write_json(graph, folder / "graph.json")
+    for name, view in (("paper_graph", "papers"), ("concept_graph", "concepts")):
+        projection = projection_columns(kg, name)
+        write_graphml(projection, folder / f"{name}.graphml")
+        write_gexf(projection, folder / f"{name}.gexf", view=views[view])  # the view's colours and positions
     if saves:
         kg.save(folder)
     write_summary(kg, folder / SUMMARY_NAME, notes=notes, outputs=names)
@@ -331,8 +358,8 @@ def table_for_csv(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def write_tables(kg, folder, names: Iterable[str] | None = None) -> list[Path]:
-    """Write papers.csv, concepts.csv, mentions.csv, paper_links.csv and concept_links.csv
-    (or only the tables ``names``).
+    """Write papers.csv, concepts.csv, mentions.csv, paper_links.csv, concept_links.csv,
+    communities.csv and concept_years.csv (or only the tables ``names``).
 
     UTF-8, header row, contract columns first; floats with 6 significant digits,
     missing values as empty fields. Read them back with ids as text (``0712.3825`` is not a number):
@@ -552,6 +579,30 @@ class GraphColumns:
         """Degree of every node (a self-loop counts twice, as in networkx)."""
         n = len(self.ids)
         return np.bincount(self.source, minlength=n) + np.bincount(self.target, minlength=n)
+
+
+def projection_columns(kg, name: str) -> GraphColumns:
+    """The projection ``name`` (``paper_graph`` or ``concept_graph``) of ``kg`` as a :class:`GraphColumns`,
+    its nodes carrying the columns of their table that :data:`PROJECTIONS` names (a paper's title as
+    its ``label``), typed for GraphML and GEXF."""
+    table_name, key, attrs = PROJECTIONS[name]
+    g = GraphColumns.from_graph(getattr(kg, name))
+    table = getattr(kg, table_name)
+    ids = [i if type(i) is str and i.isprintable() else clean_text(i) for i in table[key].tolist()]
+    at = pd.Index(ids).get_indexer(g.ids)  # the nodes' rows (-1: none)
+    present = at >= 0
+    for attr, column in attrs.items():
+        if column not in table.columns:
+            continue
+        values = np.empty(len(at), dtype=object)
+        values[present] = table[column].to_numpy(dtype=object, na_value=None)[at[present]]
+        typed = _column(values.tolist())
+        if typed is None:
+            g.nodes.pop(attr, None)
+        else:
+            g.nodes[attr] = typed
+    g.nodes = dict(sorted(g.nodes.items()))
+    return g
 
 
 def _add_paper_labels(nodes: dict) -> None:

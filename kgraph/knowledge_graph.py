@@ -22,7 +22,12 @@ class KnowledgeGraph:
         The tables (see docs/architecture.md); ``papers`` and ``concepts`` carry
         ``community``, ``degree``, ``pagerank`` and ``betweenness``.
     communities : DataFrame
-        One row per paper community: ``community, size, label, top_concepts``.
+        One row per paper community: ``community, size, label, top_concepts, median_year, growth``.
+    concept_years : DataFrame
+        Papers per year on each concept or a narrower one: ``concept_id, year, papers``
+        (:func:`kgraph.trends.concept_years`; ``concepts`` has ``first_year``, ``mean_year``
+        and ``growth`` from it, and ``communities`` ``median_year`` and ``growth``). Made
+        from the tables when not given.
     graph : networkx.Graph
         The bipartite paper–concept graph (``paper:<id>``, ``concept:<id>`` nodes).
     paper_graph, concept_graph : networkx.Graph
@@ -49,6 +54,14 @@ class KnowledgeGraph:
     summary: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     run: dict = field(default_factory=dict)
+    concept_years: pd.DataFrame | None = None
+
+    def __post_init__(self):
+        if self.concept_years is None:  # made from the tables (the build passes its own)
+            from .trends import add_years
+
+            self.concepts, self.communities, self.concept_years = add_years(
+                self.papers, self.concepts, self.mentions, self.communities)
 
     # -- questions ---------------------------------------------------------
     def find_paper(self, query: str) -> str:
@@ -99,6 +112,40 @@ class KnowledgeGraph:
         c = self.concepts[self.concepts["selected"]]
         return c.sort_values(["doc_freq", "score", "concept_id"], ascending=[False, False, True]).head(n)
 
+    def trends(self, k: int = 20) -> pd.DataFrame:
+        """The ``k`` graph concepts rising most and the ``k`` fading most, by ``growth``.
+
+        The ``trend`` column says which (``"rising"`` rows first, highest growth first; then
+        ``"fading"``, lowest first); ``recent`` and ``earlier`` count the dated papers in the
+        recent period (from ``attrs["recent_from"]``) and before it. Empty when the papers'
+        years span fewer than two years. See :mod:`kgraph.trends` for the growth score.
+
+        Examples
+        --------
+        >>> kg.trends(5)[["trend", "label", "growth", "recent", "earlier"]]  # doctest: +SKIP
+        """
+        from .trends import rising_and_fading
+
+        return rising_and_fading(self.concepts, self.concept_years, self.papers, k=k)
+
+    def timeline(self, concept: str) -> pd.DataFrame:
+        """Papers per year on ``concept`` (by key, label or alias) or a concept narrower than it.
+
+        Returns ``year`` (every year from the first dated paper to the last), ``papers`` and
+        ``share`` (of that year's dated papers); empty when no paper has a year.
+
+        Examples
+        --------
+        >>> kg.timeline("large language model").plot(x="year", y="papers")  # doctest: +SKIP
+        """
+        from .concepts import resolve_term
+        from .trends import timeline
+
+        cid = resolve_term(concept, self.concepts)
+        if cid is None:
+            raise ValueError(f"no concept named {concept!r}")
+        return timeline(cid, self.concept_years, self.papers)
+
     # -- views -------------------------------------------------------------
     def show(self, view: str = "graph", height: str = "700px"):
         """The interactive graph, inline in Jupyter (``graph``, ``papers`` or ``concepts``)."""
@@ -127,6 +174,7 @@ class KnowledgeGraph:
                 ("concept links", len(self.concept_links)),
                 ("communities", int((self.communities["community"] >= 0).sum())),
                 ("merged / skipped records", f"{s.get('merged', 0)} / {s.get('skipped', 0)}"),
+                ("papers with a year", s.get("papers_with_year", "—")),
                 ("model", self.config.model),
             ]
         )

@@ -371,7 +371,8 @@ def from_extraction(
     timings : dict, optional
         Filled with seconds per stage: ``concepts``, ``graph`` (the bipartite graph),
         ``projections`` (paper and concept links and their graphs) and ``communities``
-        (communities, centrality and labels of both projections).
+        (communities, centrality and labels of both projections, and the years of
+        :func:`kgraph.trends.add_years`).
 
     Examples
     --------
@@ -381,6 +382,7 @@ def from_extraction(
     from .concepts import build_concepts, linking_mentions
     from .graph import bipartite_graph
     from .links import _isin, backbone, concept_links, paper_links, to_graph
+    from .trends import add_years, year_summary
 
     config = config or BuildConfig()
     csettings = concepts_settings or concept_settings(config)
@@ -410,6 +412,8 @@ def from_extraction(
     papers, concepts, comm_table = _annotate(papers, concepts, mentions, paper_graph, concept_graph, graph,
                                              _analyse_graph(paper_graph, config),
                                              _analyse_graph(concept_graph, config))
+    # time: each concept's years and growth, each community's median year (kgraph.trends)
+    concepts, comm_table, concept_years = add_years(papers, concepts, mentions, comm_table)
     lap("communities")
 
     summary = {
@@ -431,15 +435,21 @@ def from_extraction(
         "concept_links": len(clinks),
         "communities": int((comm_table["community"] >= 0).sum()),  # the "(no links)" row is not one
         "papers_without_concepts": int((~_isin(papers["paper_id"], mentions["paper_id"])).sum()),
+        **year_summary(papers),  # papers_with_year; years: first, last, recent_from
         "settings": output_settings(config),
         "versions": _versions(),
     }
-    return KnowledgeGraph(
+    kg = KnowledgeGraph(
         papers=papers, concepts=concepts, mentions=mentions, paper_links=plinks, concept_links=clinks,
-        communities=comm_table, graph=graph, paper_graph=paper_graph, concept_graph=concept_graph,
-        config=config, summary=summary, timings=timings,
+        communities=comm_table, concept_years=concept_years, graph=graph, paper_graph=paper_graph,
+        concept_graph=concept_graph, config=config, summary=summary, timings=timings,
         run={"parsed": 0, "from_cache": 0},
     )
+    # the papers on each concept beside those on it or anything narrower: a hub writes few itself
+    top = kg.top_concepts(10)
+    summary["top_concepts"] = [{"concept_id": c, "label": l, "doc_freq": int(d), "reach": int(r)} for c, l, d, r in
+                               zip(top["concept_id"], top["label"], top["doc_freq"], top["reach"])]
+    return kg
 
 
 def _analyse_graph(G, config):

@@ -4,8 +4,8 @@ A build is saved in the subfolder :data:`SAVE_FOLDER` of its output folder::
 
     kgraph-build/
       kgraph.json           what this is: format version, kgraph version, settings, summary, sizes
-      papers.parquet        the six tables (Parquet): papers, concepts, mentions,
-      ...                   paper_links, concept_links, communities
+      papers.parquet        the seven tables (Parquet): papers, concepts, mentions,
+      ...                   paper_links, concept_links, communities, concept_years
       graph.json            the three graphs (networkx node-link JSON): graph,
       ...                   paper_graph, concept_graph
 
@@ -50,7 +50,7 @@ from .errors import KgraphError
 #: The subfolder of an output folder that holds the saved build.
 SAVE_FOLDER = "kgraph-build"
 #: Bump when the files of a saved build change, so an older kgraph says so instead of misreading them.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: concept_years, and the year columns of concepts and communities
 FORMAT = "kgraph build"
 MANIFEST = "kgraph.json"
 #: What an older kgraph saved (a pickle): never opened, only recognised.
@@ -65,12 +65,14 @@ TABLES = {
     "concepts": {"concept_id": "str", "label": "str", "aliases": "str", "doc_freq": "int64", "reach": "int64",
                  "term_freq": "int64", "score": "float64", "idf": "float64", "broader": "str", "selected": "bool",
                  "focus": "bool", "community": "int64", "degree": "int64", "pagerank": "float64",
-                 "betweenness": "float64"},
+                 "betweenness": "float64", "first_year": "Int64", "mean_year": "float64", "growth": "float64"},
     "mentions": {"paper_id": "str", "concept_id": "str", "label": "str", "count": "int64", "in_title": "bool",
                  "first_position": "int64", "score": "float64", "rank": "int64", "surface_forms": "str"},
     "paper_links": {"source": "str", "target": "str", "weight": "float64", "shared": "object", "n_shared": "int64"},
     "concept_links": {"source": "str", "target": "str", "weight": "float64", "cooccurrences": "int64"},
-    "communities": {"community": "int64", "size": "int64", "label": "str", "top_concepts": "str"},
+    "communities": {"community": "int64", "size": "int64", "label": "str", "top_concepts": "str",
+                    "median_year": "float64", "growth": "float64"},
+    "concept_years": {"concept_id": "str", "year": "int64", "papers": "int64"},
 }
 GRAPHS = ("graph", "paper_graph", "concept_graph")
 # how each dtype is stored in Parquet ("object" holds text); int64 and bool hold no missing values
@@ -429,7 +431,8 @@ def _check_references(tables: dict, folder: Path) -> None:
             raise KgraphError(f"{ids.name} has missing or repeated ids", file=str(folder / f"{name}.parquet"))
     for name, column, known in (("mentions", "paper_id", papers), ("mentions", "concept_id", concepts),
                                 ("paper_links", "source", papers), ("paper_links", "target", papers),
-                                ("concept_links", "source", concepts), ("concept_links", "target", concepts)):
+                                ("concept_links", "source", concepts), ("concept_links", "target", concepts),
+                                ("concept_years", "concept_id", concepts)):
         unknown = _unknown(tables[name][column], known)
         if unknown:
             raise KgraphError(f"{column} names what the build does not have: {unknown}"[:300],

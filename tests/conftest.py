@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from kgraph.config import BuildConfig
+from kgraph.trends import add_years
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -203,13 +204,15 @@ def make_kg(records, min_df: int = 2, focus=(), seed: int = 42, max_html_nodes: 
         rows.append({"community": c, "size": int((papers["community"] == c).sum()),
                      "label": ", ".join(labels[t] for t in top[:2]), "top_concepts": "; ".join(top)})
     communities = pd.DataFrame(rows, columns=["community", "size", "label", "top_concepts"])
+    concepts, communities, concept_years = add_years(papers, concepts, mentions, communities)
     config = BuildConfig(seed=seed, max_html_nodes=max_html_nodes, min_df=min_df, focus=list(focus),
                          cache_dir=None)
     summary = {"papers": len(papers), "concepts": int(concepts["selected"].sum()),
                "mentions": len(mentions), "paper_links": len(paper_links), "concept_links": len(concept_links),
                "communities": len(communities), "settings": config.to_dict()}
     return SimpleNamespace(papers=papers, concepts=concepts, mentions=mentions, paper_links=paper_links,
-                           concept_links=concept_links, communities=communities, graph=graph,
+                           concept_links=concept_links, communities=communities, concept_years=concept_years,
+                           graph=graph,
                            paper_graph=paper_graph, concept_graph=concept_graph, config=config, summary=summary,
                            timings={"total": 0.123})
 

@@ -12,6 +12,8 @@ DATA = Path(__file__).parent / "data"
 EXPECTED_FILES = {
     "graph.html", "papers.html", "concepts.html", "index.html", "graph.graphml", "graph.gexf", "graph.json",
     "papers.csv", "concepts.csv", "mentions.csv", "paper_links.csv", "concept_links.csv", "summary.json",
+    "trends.html", "paper_graph.graphml", "paper_graph.gexf", "concept_graph.graphml", "concept_graph.gexf",
+    "communities.csv", "concept_years.csv",
 }
 
 
@@ -46,6 +48,13 @@ def test_build_writes_every_output_file(built):
     out, r = built
     assert EXPECTED_FILES <= {p.name for p in out.iterdir()}
     assert "papers" in r.stdout and "concepts" in r.stdout and "outputs" in r.stdout
+    # how many papers had a year (none here), and the top concepts with the papers they reach
+    assert "years       0 of 40 papers have a year" in r.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["papers_with_year"] == 0 and summary["years"] is None
+    top = summary["top_concepts"][0]
+    assert top["reach"] >= top["doc_freq"] > 0 and f"{top['label']} {top['doc_freq']} ({top['reach']} with narrower)" \
+        in r.stdout
 
 
 def test_jsonl_ids_are_kept_and_tables_read_back(built, corpus):

@@ -86,6 +86,34 @@ def test_gexf_carries_colours_sizes_positions_and_no_date(written):
     assert colour["paper:p06"] == colour["paper:p07"]
 
 
+def test_the_projections_are_graph_files_with_typed_attributes_and_the_views_colours(nasty_kg, tmp_path):
+    out = tmp_path / "out"
+    export.write_outputs(nasty_kg, out)
+    views = explorer.build_views(nasty_kg)
+    for name, view, table, key in (("paper_graph", "papers", nasty_kg.papers, "paper_id"),
+                                   ("concept_graph", "concepts", nasty_kg.concepts, "concept_id")):
+        G = getattr(nasty_kg, name)
+        for H in (nx.read_graphml(out / f"{name}.graphml"), nx.read_gexf(out / f"{name}.gexf")):
+            assert set(H.nodes) == set(G.nodes) and H.number_of_edges() == G.number_of_edges()
+            for u, v in G.edges:
+                assert H.edges[u, v]["weight"] == pytest.approx(G.edges[u, v]["weight"], rel=1e-5)
+        H = nx.read_graphml(out / f"{name}.graphml")
+        rows = table.set_index(key)
+        for node in list(G.nodes)[:5]:
+            assert H.nodes[node]["community"] == rows.at[node, "community"]
+            assert isinstance(H.nodes[node]["pagerank"], float) and isinstance(H.nodes[node]["degree"], int)
+        gexf = nx.read_gexf(out / f"{name}.gexf")
+        for node in list(G.nodes)[:5]:  # the colour of the node in its HTML view
+            colour = gexf.nodes[node]["viz"]["color"]
+            assert "#%02x%02x%02x" % (colour["r"], colour["g"], colour["b"]) == views[view].color(node)
+    H = nx.read_graphml(out / "paper_graph.graphml")
+    assert H.nodes["p02"]["label"] == "Normalizing flows for lattice field theory" and H.nodes["p02"]["year"] == 2021
+    assert "year" not in H.nodes["p07"]  # no year: no value, not a made-up one
+    C = nx.read_graphml(out / "concept_graph.graphml")
+    assert C.nodes["language model"]["doc_freq"] == 4  # (reach, in a real build: test_trends)
+    assert isinstance(C.nodes["language model"]["mean_year"], float)
+
+
 def test_graph_files_type_every_attribute_once(tmp_path):
     G = nx.Graph()
     G.add_node("a", score=1, tags=["x", "y"], missing=None, nan=float("nan"), flag=True)

@@ -351,3 +351,36 @@ def test_the_examples_in_the_docstrings():
     for name in ("fields", "sniff", "papers", "jsonrecords"):
         result = doctest.testmod(importlib.import_module(f"kgraph.sources.{name}"))
         assert result.attempted and not result.failed, name
+
+
+@pytest.mark.parametrize("fmt", list(S.FILES))
+def test_a_year_outside_1500_to_next_year_is_dropped_with_a_warning_naming_the_record(tmp_path, fmt):
+    from kgraph.sources.fields import LAST_YEAR
+
+    papers = [dict(p) for p in REF]
+    papers[0]["year"], papers[2]["year"] = 1450, LAST_YEAR + 5
+    path = S.write(tmp_path, papers, [fmt])[fmt]
+    said = []
+    table, _ = read_papers([path], warn=said.append)
+    years = dict(zip(table["title"], table["year"]))
+    assert years[papers[0]["title"]] is pd.NA and years[papers[2]["title"]] is pd.NA
+    assert years[papers[1]["title"]] == papers[1]["year"]  # the others are kept
+    for year in (1450, LAST_YEAR + 5):
+        lines = [line for line in said if f"year {year} is outside 1500-{LAST_YEAR}" in line]
+        assert len(lines) == 1 and lines[0].startswith(f"{path}:"), said  # the file and the record
+
+
+@pytest.mark.parametrize("name, text", [
+    ("refs.bib", "@article{old,\n  title = {An old paper},\n  abstract = {Some words about sampling.},\n"
+                 "  year = {1066}\n}\n@article{ok,\n  title = {A newer paper},\n  abstract = {More words.},\n"
+                 "  year = {2020}\n}\n"),
+    ("refs.ris", "TY  - JOUR\nTI  - An old paper\nAB  - Some words about sampling.\nPY  - 1066\nER  - \n"
+                 "TY  - JOUR\nTI  - A newer paper\nAB  - More words.\nPY  - 2020\nER  - \n"),
+])
+def test_bibtex_and_ris_drop_a_year_out_of_range_too(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    said = []
+    table, _ = read_papers([path], warn=said.append)
+    assert table["year"].tolist()[1] == 2020 and table["year"].isna().tolist() == [True, False]
+    assert [line for line in said if line.startswith(f"{path}:") and "year 1066 is outside" in line]

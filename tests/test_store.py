@@ -39,12 +39,14 @@ def write_jsonl(path: Path, rows) -> Path:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A real build of the built-in corpus (its first paper with an arXiv id) and its output folder."""
+    """A real build of the built-in corpus (its first paper with an arXiv id; years, so that
+    concept_years has rows) and its output folder."""
     from kgraph.sources import read_papers
 
     root = tmp_path_factory.mktemp("store")
     papers, _ = read_papers(None)
-    rows = [{"id": r.paper_id, "title": r.title, "abstract": r.abstract} for r in papers.itertuples()]
+    rows = [{"id": r.paper_id, "title": r.title, "abstract": r.abstract, "year": 2012 + i % 12}
+            for i, r in enumerate(papers.itertuples())]
     rows[0]["id"] = ARXIV_ID
     kg = kgraph.build(write_jsonl(root / "papers.jsonl", rows), out=root / "out", cache_dir=None)
     assert all(len(getattr(kg, name)) for name in store.TABLES)  # every table has rows to compare
