@@ -9,13 +9,13 @@
   timings.parsed = performance.now();
   var KIND = { MENTION: 0, BROADER: 1, LINK: 2, COOC: 3 };
   var BG = "#fbfbfa", INK = "#1f2328", HALO = "#ffffff", NO_YEAR = "#c4c4c4";
-  var EDGE_COLOR = "rgba(120,124,130,0.30)", EDGE_STRONG = "rgba(40,44,50,0.85)";
-  var BROADER_COLOR = "rgba(80,80,80,0.60)", DIM_EDGE = "rgba(200,200,200,0.10)";
+  // opaque link colours: sigma blends premultiplied, a translucent grey would draw near white
+  var EDGE_COLOR = "#d3d5d8", EDGE_STRONG = "#3a3e44", BROADER_COLOR = "#8c8c8c", DIM_EDGE = "#f1f1f0";
   var FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif";
   // VOSviewer's overlay runs from blue (older) to yellow (newer): viridis, sampled
   var YEAR_SCALE = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58",
                     "#b5de2b", "#fde725"];
-  var LABEL_MIN = 11, LABEL_MAX = 20, MAX_LABELS = 400;
+  var LABEL_MIN = 11, LABEL_MAX = 18, MAX_LABELS = 400;
   var nodes = data.nodes, edges = data.edges, N = nodes.length, E = edges.length;
 
   function $(id) { return document.getElementById(id); }
@@ -211,8 +211,9 @@
   }
   function zoomFactor() { return openRatio / camera.ratio; }
   function labelPx(i, zoom) {
-    // the build's label size (layout units) at this zoom, read between 11 and 20 px
-    var px = (nodes[i].font || 0) * openPx * zoom;
+    // the build's label size at the opening zoom, growing as the square root of the zoom (as the
+    // nodes do), read between 11 and 18 px
+    var px = (nodes[i].font || 0) * openPx * Math.sqrt(zoom);
     if (focused !== null && i === focused) { return LABEL_MAX; }
     return Math.max(LABEL_MIN, Math.min(LABEL_MAX, px));
   }
@@ -305,7 +306,7 @@
       var tw = widthAt(i, px) + 4, spots = around(tw);
       for (var s = 0; s < spots.length; s++) {
         var b = { id: nodes[i].id, x: spots[s][0], y: spots[s][1], w: tw, h: th, px: px, i: i };
-        if (b.x + b.w < 0 || b.y + b.h < 0 || b.x > w || b.y > h) { return; }
+        if (b.x < 0 || b.y < 0 || b.x + b.w > w || b.y + b.h > h) { continue; }  // whole labels only
         if (free(b)) { keep(b); return; }
       }
       if (always) {  // the selection's labels always show (the only ones that may touch another)
@@ -370,12 +371,21 @@
     for (var i = 0; i < N; i++) { if (nodeShown[i]) { out.push(nodes[i].id); } }
     return out;
   };
+  api.position = function (id) {  // where a node is drawn, in page pixels (for a script's clicks)
+    var i = byId[id];
+    if (i === undefined) { return null; }
+    var p = position(i);
+    return { x: p.x + container.offsetLeft, y: p.y + container.offsetTop };
+  };
   api.nodeColor = function (id) { var i = byId[id]; return i === undefined ? null : color[i]; };
   api.focused = function () { return focused === null ? null : nodes[focused].id; };
 
   // ------------------------------------------------------------------ header, legend
   $("kg-title").textContent = data.title;
-  var links = Object.keys(data.pages).map(function (name) { return [name, data.pages[name]]; });
+  var order = ["graph", "papers", "concepts", "index"];  // the page data's keys come sorted
+  var links = Object.keys(data.pages).sort(function (a, b) {
+    return (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || (a < b ? -1 : 1);
+  }).map(function (name) { return [name, data.pages[name]]; });
   links.push(["trends", "trends.html"]);
   links.forEach(function (pair) {
     var a = el("a", pair[0] === "index" ? "summary" : pair[0]);
@@ -489,6 +499,7 @@
   if (yearMin === null) {
     $("kg-years-box").appendChild(el("p", "No years in this view.", "kg-muted"));
     fromInput.disabled = toInput.disabled = true;
+    fromInput.parentNode.hidden = toInput.parentNode.hidden = true;
   }
   [fromInput, toInput].forEach(function (input) {
     input.min = String(yearMin === null ? 0 : yearMin);
@@ -502,6 +513,7 @@
       (yearFrom === yearTo ? String(yearFrom) : yearFrom + "\u2013" + yearTo);
   }
   function onYearInput(ev) {
+    if (yearMin === null) { return; }
     var a = Number(fromInput.value), b = Number(toInput.value);
     if (a > b) { if (ev.target === fromInput) { toInput.value = String(a); b = a; } else { fromInput.value = String(b); a = b; } }
     if (a <= yearMin && b >= yearMax) { setYears(null, null); } else { setYears(a, b); }
