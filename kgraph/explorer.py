@@ -1,8 +1,8 @@
 """Interactive, self-contained HTML views of a knowledge graph.
 
-Three views are written, each a single HTML file that works offline (vis-network's
-JavaScript and CSS are inlined from the installed pyvis wheel; the page makes no
-network request, and its Content-Security-Policy forbids any):
+Three views are written, each a single HTML file that works offline (sigma.js and graphology
+are inlined from ``templates/vendor/``; the page makes no network request, and its
+Content-Security-Policy forbids any):
 
 - ``graph.html``: the bipartite graph of papers (dots) and concepts (diamonds);
 - ``papers.html``: papers linked by the concepts they share;
@@ -11,7 +11,7 @@ network request, and its Content-Security-Policy forbids any):
 and ``index.html``, a summary of the build with links to each view.
 
 The layout is computed once in Python (a seeded ForceAtlas2-style layout, see
-:func:`kgraph.layout.layout`) and handed to the browser as positions, with physics off, so a
+:func:`kgraph.layout.layout`) and handed to the browser as positions, so a
 page opens at once and every build draws the same picture. Above
 ``kg.config.max_html_nodes`` nodes a view keeps the strongest nodes and links and
 says in the page what it left out (the full graph is in the GraphML/GEXF/CSV files).

@@ -639,6 +639,9 @@
   api.select = select;
   sigma.on("clickNode", function (p) { hideTip(); select(p.node, false); });
   sigma.on("clickStage", function () { hideTip(); clearFocus(); });
+  // sigma reports a second click within 300 ms as a double click (and zooms in): it still selects
+  sigma.on("doubleClickNode", function (p) { hideTip(); select(p.node, false); });
+  sigma.on("doubleClickStage", function () { hideTip(); clearFocus(); });
 
   // ------------------------------------------------------------------ details panel
   function name(i) { var n = nodes[i]; return isPaper[i] ? (n.info.title || n.label) : n.label; }
@@ -805,10 +808,12 @@
   }
   function legendSize(ctx) {
     var items = legendItems(), w = 0;
+    ctx.font = "600 12px " + FONT;
+    var title = Math.min(360, ctx.measureText(legendTitle()).width + 16);
     ctx.font = "12px " + FONT;
-    if (!items) { return { w: 190, h: 52 }; }
+    if (!items) { return { w: Math.max(190, title), h: 52 }; }
     items.forEach(function (it) { w = Math.max(w, ctx.measureText(it[1]).width); });
-    return { w: Math.min(360, w + 34), h: 26 + 17 * items.length };
+    return { w: Math.max(title, Math.min(360, w + 34)), h: 26 + 17 * items.length };
   }
   function shorten(ctx, text, width) {
     if (ctx.measureText(text).width <= width) { return text; }
