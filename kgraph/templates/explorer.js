@@ -901,8 +901,9 @@
       var r = sigma.scaleSize(graph.getNodeAttribute(nodes[j].id, "size"));
       var fill = dimmed(j) ? mix(color[j], BG, 0.78) : color[j];
       var shape = graph.getNodeAttribute(nodes[j].id, "shape");
+      var ring = j === focused ? '" stroke="' + INK + '" stroke-width="2.5' : "";
       if (shape === 0) {
-        out.push('<circle cx="' + num(p.x) + '" cy="' + num(p.y) + '" r="' + num(r) + '" fill="' + fill + '"/>');
+        out.push('<circle cx="' + num(p.x) + '" cy="' + num(p.y) + '" r="' + num(r) + '" fill="' + fill + ring + '"/>');
       } else {
         var pts = [], spikes = shape === 1 ? 4 : 10;
         for (var s = 0; s < spikes; s++) {
@@ -910,7 +911,7 @@
           var rr = shape === 1 ? r * 1.2 : (s % 2 ? r * 0.55 : r * 1.3);
           pts.push(num(p.x + rr * Math.cos(ang)) + "," + num(p.y + rr * Math.sin(ang)));
         }
-        out.push('<polygon points="' + pts.join(" ") + '" fill="' + fill + '"/>');
+        out.push('<polygon points="' + pts.join(" ") + '" fill="' + fill + ring + '"/>');
       }
     });
     out.push('</g><g fill="' + INK + '" stroke="' + HALO + '" stroke-width="3.5" stroke-linejoin="round" paint-order="stroke">');
@@ -922,12 +923,16 @@
     var ctx = lctx, size = legendSize(ctx), x = 12, y = h - size.h - 12;
     out.push('<g font-size="12"><rect x="' + x + '" y="' + y + '" width="' + num(size.w) + '" height="' + size.h +
              '" fill="#ffffff" fill-opacity="0.92" stroke="#d0d7de"/>');
-    out.push('<text x="' + (x + 8) + '" y="' + (y + 12) + '" dominant-baseline="central" font-weight="600">' + esc(legendTitle()) + "</text>");
+    ctx.font = "600 12px " + FONT;
+    out.push('<text x="' + (x + 8) + '" y="' + (y + 12) + '" dominant-baseline="central" font-weight="600">' +
+             esc(shorten(ctx, legendTitle(), size.w - 16)) + "</text>");
+    ctx.font = "12px " + FONT;
     var items = legendItems();
     if (items) {
       items.forEach(function (it, k) {
         out.push('<circle cx="' + (x + 13) + '" cy="' + (y + 29 + 17 * k) + '" r="5" fill="' + it[0] + '"/>');
-        out.push('<text x="' + (x + 24) + '" y="' + (y + 29 + 17 * k) + '" dominant-baseline="central">' + esc(it[1]) + "</text>");
+        out.push('<text x="' + (x + 24) + '" y="' + (y + 29 + 17 * k) + '" dominant-baseline="central">' +
+                 esc(shorten(ctx, it[1], size.w - 34)) + "</text>");
       });
     } else {
       out.push('<defs><linearGradient id="kg-years">' + YEAR_SCALE.map(function (c, k) {
