@@ -360,9 +360,10 @@
     camera.setState({ ratio: openRatio / f });
     return drawn();
   };
-  api.visibleLabels = function () {
+  api.visibleLabels = function () {  // in page pixels, as position() and the mouse
+    var dx = container.offsetLeft, dy = container.offsetTop;
     return lastLabels.map(function (b) {
-      return { id: b.id, x: Math.round(b.x * 100) / 100, y: Math.round(b.y * 100) / 100,
+      return { id: b.id, x: Math.round((b.x + dx) * 100) / 100, y: Math.round((b.y + dy) * 100) / 100,
                w: Math.round(b.w * 100) / 100, h: Math.round(b.h * 100) / 100 };
     });
   };
