@@ -474,9 +474,14 @@
   });
   var yearMin = known.length ? Math.floor(Math.min.apply(null, known)) : null;
   var yearMax = known.length ? Math.ceil(Math.max.apply(null, known)) : null;
-  var colorYears = year.filter(function (y) { return y !== null; });
-  var scaleMin = colorYears.length ? Math.min.apply(null, colorYears) : null;
-  var scaleMax = colorYears.length ? Math.max.apply(null, colorYears) : null;
+  // the colour scale spans the 5th to the 95th percentile of the years, so that a few old papers
+  // do not squeeze every other year into one end; older or newer nodes take the end colours
+  var colorYears = year.filter(function (y) { return y !== null; }).sort(function (a, b) { return a - b; });
+  function quantile(q) { return colorYears[Math.min(colorYears.length - 1, Math.floor(q * colorYears.length))]; }
+  var scaleMin = colorYears.length ? quantile(0.05) : null, scaleMax = colorYears.length ? quantile(0.95) : null;
+  if (scaleMin !== null && scaleMin === scaleMax) { scaleMin = colorYears[0]; scaleMax = colorYears[colorYears.length - 1]; }
+  var clippedLow = scaleMin !== null && colorYears[0] < scaleMin;
+  var clippedHigh = scaleMax !== null && colorYears[colorYears.length - 1] > scaleMax;
   var yearFrom = null, yearTo = null;  // null: no year filter
   function yearColor(y) {
     if (y === null) { return NO_YEAR; }
@@ -561,8 +566,8 @@
   (function yearLegend() {
     var bar = $("kg-year-bar");
     bar.style.background = "linear-gradient(to right, " + YEAR_SCALE.join(", ") + ")";
-    $("kg-year-min").textContent = scaleMin === null ? "no years" : String(Math.round(scaleMin));
-    $("kg-year-max").textContent = scaleMax === null || scaleMax === scaleMin ? "" : String(Math.round(scaleMax));
+    $("kg-year-min").textContent = scaleMin === null ? "no years" : (clippedLow ? "\u2264 " : "") + Math.round(scaleMin);
+    $("kg-year-max").textContent = scaleMax === null || scaleMax === scaleMin ? "" : (clippedHigh ? "\u2265 " : "") + Math.round(scaleMax);
     if (scaleMin === null) { $("kg-color-year").disabled = true; }
   }());
 
