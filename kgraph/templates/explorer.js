@@ -10,7 +10,7 @@
   var KIND = { MENTION: 0, BROADER: 1, LINK: 2, COOC: 3 };
   var BG = "#fbfbfa", INK = "#1f2328", HALO = "#ffffff", NO_YEAR = "#c4c4c4";
   // opaque link colours: sigma blends premultiplied, a translucent grey would draw near white
-  var EDGE_COLOR = "#d3d5d8", EDGE_STRONG = "#3a3e44", BROADER_COLOR = "#8c8c8c", DIM_EDGE = "#f1f1f0";
+  var EDGE_COLOR = "#d9dbde", EDGE_STRONG = "#3a3e44", BROADER_COLOR = "#8c8c8c", DIM_EDGE = "#f1f1f0";
   var FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif";
   // VOSviewer's overlay runs from blue (older) to yellow (newer): viridis, sampled
   var YEAR_SCALE = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58",
