@@ -936,6 +936,7 @@ def render_index(kg, views: dict[str, View] | None = None, data_files: list[str]
             detail = f" ({len(v.nodes):,} nodes, {len(v.edges):,} links)"
             detail += "".join(f" {n}" for n in v.notes[:1])
         links.append(f'<li><a href="{VIEW_FILES[name]}">{esc(VIEW_TITLES[name])}</a>{esc(detail)}</li>')
+    links.append('<li><a href="trends.html">Trends: rising and fading concepts</a></li>')
     files = "".join(f'<li><a href="{esc(f, quote=True)}">{esc(f)}</a></li>' for f in data_files)
     return _fill(_template("index.html"), {
         "CSP": html.escape(_csp([]), quote=False),
