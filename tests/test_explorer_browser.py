@@ -317,6 +317,7 @@ def test_a_view_without_years_says_so_and_does_not_crash(tmp_path, visit):
     path.write_text(explorer.kg_html(make_kg(records), "papers"), encoding="utf-8")
     log = visit(path)
     assert "No years" in log.page.inner_text("#kg-years-box")
+    assert log.page.is_hidden("#kg-year-from") and log.page.is_hidden("#kg-year-to")
     log.page.evaluate("() => kgraph.setYears(2000, 2020)")
     assert log.page.evaluate("() => kgraph.visibleNodes()") == []
     log.page.evaluate("() => kgraph.colorBy('year')")
