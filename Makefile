@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run install test-deps browser test screenshot bench clean
+.PHONY: run install test-deps browser test screenshot bench clean vendor
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: test-deps
 
 screenshot: install browser $(VENV)/.test-installed
 	$(PY) -m kgraph.screenshot outputs/graph.html outputs/graph.png
+
+# The explorer's JavaScript (sigma.js, graphology): the tarballs pinned in
+# kgraph/templates/vendor/vendor.json, fetched from registry.npmjs.org and checked against their
+# npm integrity (sha512); the files taken from them are committed, so installs never fetch them.
+vendor:
+	$(PYTHON) tools/vendor_js.py
 
 # Peers (YAKE, TextRank, SGRank, textnets, scikit-learn) live in their own venv: textnets pins pandas 2.
 # speed.py runs kgraph in .venv (as users install it) and textnets in .venv-bench.

@@ -1,8 +1,8 @@
 """Interactive, self-contained HTML views of a knowledge graph.
 
-Three views are written, each a single HTML file that works offline (vis-network's
-JavaScript and CSS are inlined from the installed pyvis wheel; the page makes no
-network request, and its Content-Security-Policy forbids any):
+Three views are written, each a single HTML file that works offline (sigma.js and graphology
+are inlined from ``templates/vendor/``; the page makes no network request, and its
+Content-Security-Policy forbids any):
 
 - ``graph.html``: the bipartite graph of papers (dots) and concepts (diamonds);
 - ``papers.html``: papers linked by the concepts they share;
@@ -11,7 +11,7 @@ network request, and its Content-Security-Policy forbids any):
 and ``index.html``, a summary of the build with links to each view.
 
 The layout is computed once in Python (a seeded ForceAtlas2-style layout, see
-:func:`kgraph.layout.layout`) and handed to the browser as positions, with physics off, so a
+:func:`kgraph.layout.layout`) and handed to the browser as positions, so a
 page opens at once and every build draws the same picture. Above
 ``kg.config.max_html_nodes`` nodes (20,000 by default) a view keeps the strongest nodes and
 links and says in the page what it left out (the full graph is in the GraphML/GEXF/CSV
@@ -34,7 +34,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import importlib.util
 import json
 import math
 import re
@@ -79,6 +78,8 @@ PALETTE = (
     "#7d4a73", "#d9677a", "#6b4c36", "#0f8a99",
 )
 OTHER_COLOR = "#a8a8a8"
+# The renderer: sigma.js (WebGL) on a graphology graph, committed under templates/vendor/.
+VENDOR_SCRIPTS = ("graphology.umd.min.js", "sigma.min.js")
 EDGE_KINDS = {"mention": 0, "broader": 1, "link": 2, "cooccurrence": 3}
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -1060,18 +1061,13 @@ def _template(name: str) -> str:
     return (resources.files("kgraph") / "templates" / name).read_text(encoding="utf-8")
 
 
-def _vis_asset(suffix: str) -> str:
-    # the installed pyvis package's folder, found without importing pyvis (which imports IPython
-    # and jinja2: 0.2 s of a small build)
-    spec = importlib.util.find_spec("pyvis")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"vis-network{suffix} not found: pyvis is not installed")
-    lib = Path(list(spec.submodule_search_locations)[0]) / "templates" / "lib"
-    for version in ("vis-9.1.2", "vis-9.0.4"):
-        path = lib / version / f"vis-network{suffix}"
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    raise FileNotFoundError(f"vis-network{suffix} not found in the installed pyvis package ({lib})")
+def _vendor_js() -> str:
+    """graphology and sigma.js, as committed under templates/vendor/ (pinned and checked against the
+    npm registry's integrity by ``make vendor``; see vendor.json), in one script."""
+    vendor = resources.files("kgraph") / "templates" / "vendor"
+    parts = [(vendor / name).read_text(encoding="utf-8").rstrip() for name in VENDOR_SCRIPTS]
+    # graphology ends with a source-map comment: each library starts on its own line
+    return "\n;\n".join(parts)
 
 
 def _csp(scripts: list[str]) -> str:
@@ -1089,16 +1085,19 @@ def _fill(template: str, values: dict[str, str]) -> str:
 def render_view(kg, view: View, labels: dict[str, str] | None = None) -> str:
     """The HTML page (a string) of a view built by :func:`build_view` (``labels``: concept_id ->
     label, looked up in ``kg.concepts`` when not given)."""
-    data = _page_data(kg, view, labels)
+    return render_page(_page_data(kg, view, labels))
+
+
+def render_page(data: dict) -> str:
+    """The HTML page of a view from its page data (what :func:`_page_data` returns)."""
     app = _template("explorer.js")
-    vis_js = _vis_asset(".min.js")
+    vendor = _vendor_js()
     return _fill(_template("explorer.html"), {
-        "CSP": html.escape(_csp([vis_js, app]), quote=False),
-        "TITLE": html.escape(f"kgraph: {VIEW_TITLES[view.name]}"),
-        "VIS_CSS": _vis_asset(".css"),
+        "CSP": html.escape(_csp([vendor, app]), quote=False),
+        "TITLE": html.escape(f"kgraph: {VIEW_TITLES.get(data.get('view'), '')}"),
         "CSS": _template("explorer.css"),
         "DATA": script_json(data),
-        "VIS_JS": vis_js,
+        "VENDOR_JS": vendor,
         "APP_JS": app,
     })
 
@@ -1154,6 +1153,7 @@ def render_index(kg, views: dict[str, View] | None = None, data_files: list[str]
             detail = f" ({len(v.nodes):,} nodes, {len(v.edges):,} links)"
             detail += "".join(f" {n}" for n in v.notes[:1])
         links.append(f'<li><a href="{VIEW_FILES[name]}">{esc(VIEW_TITLES[name])}</a>{esc(detail)}</li>')
+    links.append('<li><a href="trends.html">Trends: rising and fading concepts</a></li>')
     files = "".join(f'<li><a href="{esc(f, quote=True)}">{esc(f)}</a></li>' for f in data_files)
     return _fill(_template("index.html"), {
         "CSP": html.escape(_csp([]), quote=False),

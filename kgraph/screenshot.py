@@ -18,6 +18,9 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-default-apps", "--disable-extensions",
     "--disable-dev-shm-usage",
+    # WebGL (the views draw with sigma.js) in software: SwiftShader, which Chromium no longer
+    # falls back to by itself
+    "--enable-unsafe-swiftshader",
 ]
 
 
