@@ -411,6 +411,24 @@ def test_filters_hide_a_community_and_weakly_linked_nodes(kg, site, visit):
     assert log.errors == []
 
 
+def test_a_legend_entry_hides_exactly_the_nodes_of_its_colour(site, visit):
+    # in the combined view paper and concept communities share numbers: the legend goes by colour
+    log = visit(site / "graph.html")
+    page = log.page
+    entries = page.evaluate("() => kgraph.data.communities")
+    ids = page.evaluate("() => kgraph.visibleNodes()")
+    colour = {i: page.evaluate(f"() => kgraph.nodeColor({i!r})") for i in ids}
+    boxes = page.locator("#kg-communities input")
+    assert boxes.count() == len(entries) > 2
+    for k, entry in enumerate(entries):
+        same = {i for i in ids if colour[i] == entry["color"].lower()}
+        assert 0 < len(same) < len(ids)
+        boxes.nth(k).uncheck()
+        assert sorted(page.evaluate("() => kgraph.visibleNodes()")) == sorted(set(ids) - same)
+        boxes.nth(k).check()
+    assert log.errors == []
+
+
 def test_a_pruned_page_says_what_it_left_out(tmp_path, visit):
     big = make_kg(random_records(150, 80, seed=5), max_html_nodes=60, centrality=False)
     path = tmp_path / "graph.html"

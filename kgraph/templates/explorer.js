@@ -429,10 +429,12 @@
     }
   });
 
-  var off = new Set();          // community ids switched off
-  var LEGEND_MAX = 14;
+  // legend entries are colours: an entry's `group` is the `group` of every node drawn in its colour
+  // (community ids alone would not do: paper and concept communities share numbers)
+  var off = new Set();          // groups switched off
+  var LEGEND_MAX = 24;          // the palette's colours and grey fit
   var legend = data.communities.map(function (c) {
-    return { ids: [c.community], color: isHex(c.color) ? c.color.toLowerCase() : data.other,
+    return { ids: [c.group], color: isHex(c.color) ? c.color.toLowerCase() : data.other,
              name: c.name || ("community " + c.community), count: c.count };
   });
   if (legend.length > LEGEND_MAX) {
@@ -460,7 +462,7 @@
   function setAll(on) {
     checkboxes.forEach(function (b) { b.checked = on; });
     off.clear();
-    if (!on) { data.communities.forEach(function (c) { off.add(c.community); }); }
+    if (!on) { data.communities.forEach(function (c) { off.add(c.group); }); }
     applyFilters();
   }
   $("kg-all").addEventListener("click", function (ev) { ev.preventDefault(); setAll(true); });
@@ -586,7 +588,7 @@
     $("kg-degree-value").textContent = String(minDegree);
     $("kg-weight-value").textContent = fmt(minWeight);
     for (var i = 0; i < N; i++) {
-      nodeShown[i] = nodes[i].degree >= minDegree && !off.has(nodes[i].community) && inYears(i) ? 1 : 0;
+      nodeShown[i] = nodes[i].degree >= minDegree && !off.has(nodes[i].group) && inYears(i) ? 1 : 0;
     }
     for (var k = 0; k < E; k++) {
       var e = edges[k];
