@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import importlib.util
 import statistics
 import subprocess
 import sys
@@ -88,7 +89,11 @@ def vis_page(data: dict) -> str:
     def old(name):
         return subprocess.run(["git", "show", f"{VIS_COMMIT}:kgraph/templates/{name}"], capture_output=True,
                               text=True, check=True, cwd=Path(__file__).resolve().parents[1]).stdout
-    spec_dir = Path(__import__("importlib.util").util.find_spec("pyvis").submodule_search_locations[0])
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None:
+        raise SystemExit("the vis-network page needs pyvis (pip install pyvis==0.3.2, in the `bench` extra), "
+                         "or run with --renderer sigma")
+    spec_dir = Path(spec.submodule_search_locations[0])
     lib = spec_dir / "templates" / "lib" / "vis-9.1.2"
     vis_js = (lib / "vis-network.min.js").read_text("utf-8")
     app = old("explorer.js")

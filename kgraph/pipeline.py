@@ -50,7 +50,7 @@ def _versions() -> dict:
     import importlib.metadata as md
 
     out = {"kgraph": __version__}
-    for pkg in ("spacy", "networkx", "pandas", "scipy", "pyvis"):
+    for pkg in ("spacy", "networkx", "pandas", "scipy"):
         try:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
@@ -62,7 +62,7 @@ def _versions() -> dict:
 #: Bump when what :func:`build_key` covers changes, so older keys never match.
 BUILD_KEY_FORMAT = 1
 #: Packages whose version can change the outputs (the spaCy pipeline's own version is added).
-KEY_PACKAGES = ("spacy", "networkx", "pandas", "scipy", "numpy", "igraph", "pyvis", "pyarrow", "pylatexenc",
+KEY_PACKAGES = ("spacy", "networkx", "pandas", "scipy", "numpy", "igraph", "pyarrow", "pylatexenc",
                 "bibtexparser", "rispy")
 
 
