@@ -277,7 +277,8 @@ def rising_and_fading(concepts: pd.DataFrame, years: pd.DataFrame, papers: pd.Da
         ``label``, ``growth``, ``recent`` and ``earlier`` (dated papers in the recent period
         and before it), ``first_year``, ``mean_year``; rising first (highest growth first),
         then fading (lowest first); ties by concept_id. Only positive growth is rising and
-        negative fading, and it is empty when the corpus spans fewer than two years.
+        negative fading, and it is empty when the corpus spans fewer than two years. A concept
+        on exactly the papers of a narrower one is left out (the narrower one stands for both).
         ``attrs["recent_from"]`` is the first year of the recent period.
 
     Raises
@@ -292,7 +293,7 @@ def rising_and_fading(concepts: pd.DataFrame, years: pd.DataFrame, papers: pd.Da
         raise ValueError(f"concepts lacks the year columns {missing} (see kgraph.trends.add_years)")
     start = recent_from(papers_per_year(papers))
     table = concepts[concepts["selected"]] if graph_only and "selected" in concepts else concepts
-    table = table[table["growth"].notna()]
+    table = table[table["growth"].notna() & ~table["concept_id"].isin(_echoes(concepts))]
     total = years.groupby("concept_id")["papers"].sum()
     recent = years[years["year"] >= start].groupby("concept_id")["papers"].sum() if start is not None else total * 0
     table = table.assign(recent=table["concept_id"].map(recent).fillna(0).astype("int64"))
@@ -305,6 +306,24 @@ def rising_and_fading(concepts: pd.DataFrame, years: pd.DataFrame, papers: pd.Da
     out["trend"] = out["trend"].astype("str")
     out.attrs["recent_from"] = start
     return out
+
+
+def _echoes(concepts: pd.DataFrame) -> set[str]:
+    """Concepts on exactly the papers of one of their narrower concepts (*space model* when every
+    paper on it is on *state space model*): the same trend twice, so the lists keep the narrower one.
+
+    A broader concept reaches every paper its narrower concepts reach, so equal ``reach`` means
+    equal papers.
+    """
+    if "reach" not in concepts or "broader" not in concepts:
+        return set()
+    reach = dict(zip(concepts["concept_id"].tolist(), concepts["reach"].tolist()))
+    echoes = set()
+    for cid, broader in zip(concepts["concept_id"].tolist(), concepts["broader"].tolist()):
+        for b in (broader.split("; ") if isinstance(broader, str) and broader else ()):
+            if b in reach and reach[b] == reach[cid]:
+                echoes.add(b)
+    return echoes
 
 
 def timeline(concept_id: str, years: pd.DataFrame, papers: pd.DataFrame) -> pd.DataFrame:

@@ -211,3 +211,24 @@ def test_the_projections_read_back_with_their_types(corpus, tmp_path):
         node = G.nodes[top["concept_id"]]
         assert node["label"] == top["label"] and node["reach"] == top["reach"] and node["doc_freq"] == top["doc_freq"]
         assert isinstance(node["mean_year"], float) and isinstance(node["first_year"], int)
+
+
+def test_a_concept_on_exactly_the_papers_of_a_narrower_one_is_listed_once():
+    # "space model" appears only inside "state space model": the same rise twice
+    rows = [(f"p{i:03d}", 2010 + i // 20, ["filler"] + (["state space model"] if i >= 120 and i % 2 else []))
+            for i in range(200)]
+    papers, concepts, mentions = tables(rows, broader={"state space model": "space model"})
+    concepts, _, years = trends.add_years(papers, concepts, mentions, pd.DataFrame({"community": []}))
+    from kgraph.concepts import _reach
+    concepts["reach"] = _reach(concepts, mentions).to_numpy()
+    by = concepts.set_index("concept_id")
+    assert by.at["space model", "growth"] == by.at["state space model", "growth"] > 0
+    rising = trends.rising_and_fading(concepts, years, papers, k=5)
+    assert "state space model" in rising["concept_id"].tolist()
+    assert "space model" not in rising["concept_id"].tolist()
+    # once the broader concept has papers of its own, it is a trend of its own
+    mentions = pd.concat([mentions, pd.DataFrame({"paper_id": ["p000"], "concept_id": ["space model"]})],
+                         ignore_index=True)
+    concepts["reach"] = _reach(concepts, mentions).to_numpy()
+    concepts, _, years = trends.add_years(papers, concepts, mentions, pd.DataFrame({"community": []}))
+    assert "space model" in trends.rising_and_fading(concepts, years, papers, k=5)["concept_id"].tolist()
