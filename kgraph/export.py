@@ -61,8 +61,8 @@ OUTPUT_FILES = HTML_FILES + GRAPH_FILES + TABLE_FILES + [SUMMARY_NAME, SAVE_FILE
 # the contract columns of each table, written first and in this order (other columns follow)
 TABLE_COLUMNS = {
     "papers": PAPER_COLUMNS,
-    "concepts": ["concept_id", "label", "aliases", "doc_freq", "term_freq", "score", "idf", "broader",
-                 "selected", "focus"],
+    "concepts": ["concept_id", "label", "aliases", "doc_freq", "term_freq", "score", "idf", "specificity",
+                 "broader", "selected", "focus"],
     "mentions": ["paper_id", "concept_id", "label", "count", "in_title", "first_position", "score", "rank",
                  "surface_forms"],
     "paper_links": ["source", "target", "weight", "shared", "n_shared"],
