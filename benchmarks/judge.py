@@ -25,9 +25,12 @@ spaCy's full pipeline *with the dependency parser*, run on each paper's own text
 - **miscased labels**: of the selected concepts' labels, the share with a word
   cased otherwise than the corpus writes that word mid-sentence in abstracts (the
   most common form of the word among abstract tokens that do not start a
-  sentence; titles and sentence starts do not count). Words the abstracts never
+  sentence and that the tagger does not make a verb: "to bridge" says nothing of
+  *Schrödinger Bridge*; titles and sentence starts do not count). Words the abstracts never
   write mid-sentence (nor their plural) are not judged; a word's parts joined by
-  hyphens or slashes are judged one by one.
+  hyphens or slashes are judged one by one. An acronym (two capitals, or a capital
+  and a digit) that the abstracts write so is right beside a word spelled alike
+  (*SAFE*, *CLIP* beside *safe*, *clip*), and so is that word in lower case.
 - **acronyms**: short forms that at least 3 papers define (kgraph's
   Schwartz–Hearst definitions, one vote per paper): the share whose long form
   most papers give is the concept named by that long form and carrying the
@@ -104,6 +107,12 @@ def is_verb_phrase(span) -> bool:
     return False
 
 
+def _acronym_like(word: str) -> bool:
+    """Two capitals or more, or a capital and a digit (as kgraph.extract tells an acronym)."""
+    upper = sum(c.isupper() for c in word)
+    return upper >= 2 or (upper >= 1 and any(c.isdigit() for c in word))
+
+
 def _case_class(word: str) -> str:
     if word.islower() or not any(c.isalpha() for c in word):
         return "lower"
@@ -119,7 +128,7 @@ def mid_sentence_forms(docs) -> dict[str, Counter]:
     forms: dict[str, Counter] = defaultdict(Counter)
     for doc in docs:
         for t in doc:
-            if t.is_sent_start or not any(c.isalpha() for c in t.text):
+            if t.is_sent_start or t.pos_ in ("VERB", "AUX") or not any(c.isalpha() for c in t.text):
                 continue
             forms[t.lower_][t.text] += 1
     return forms
@@ -143,9 +152,14 @@ def miscased(label: str, forms: dict[str, Counter]) -> tuple[bool, bool]:
             if not seen:
                 continue
             judged = True
+            if _acronym_like(part) and seen.get(part if cut == len(part) else None, 0) or any(
+                    _acronym_like(f) and f[:cut] == part for f in seen):
+                continue  # an acronym the abstracts write so (SAFE, CLIP) beside a word (safe, clip)
             top = max(seen.values())
-            usual = {_case_class(f[:cut]) for f, n in seen.items() if n == top}
-            if _case_class(part) not in usual:
+            usual = {f[:cut] for f, n in seen.items() if n == top}
+            if any(_acronym_like(f) for f in usual) and part.islower():
+                continue  # the word beside a commoner acronym: "video clip" beside CLIP
+            if _case_class(part) not in {_case_class(f) for f in usual}:
                 return True, True
     return judged, False
 

@@ -373,9 +373,10 @@ def _verbal_gerunds(cand: pd.DataFrame) -> pd.DataFrame:
     """Cut a gerund marked ``V`` by the chunker where the corpus never uses it as a noun.
 
     ``for detecting anomalies`` gives *anomaly*, ``for training data`` stays *training
-    data*: a gerund is a noun of the corpus when some other phrase ends in it, in at
-    least two places (*object detection*, *deep learning*, *training* alone), and a
-    verb otherwise. The letter ``V`` becomes ``A`` (first) or ``N`` (last) where it stays.
+    data*: a gerund is a noun of the corpus when other phrases end in it (*object
+    tracking*, *deep learning*, *training* alone) in at least two places and at least
+    as often as it stands where a verb may (marked ``V``); a verb otherwise. The
+    letter ``V`` becomes ``A`` (first) or ``N`` (last) where the word stays.
     """
     pattern = cand["pattern"]
     first = pattern.str.startswith("V").to_numpy(dtype=bool)
@@ -383,9 +384,12 @@ def _verbal_gerunds(cand: pd.DataFrame) -> pd.DataFrame:
     if not (first.any() or last.any()):
         return cand
     marked = first | last
-    heads = cand["key"][~marked].str.rsplit(" ", n=1).str[-1]
-    counts = heads.value_counts()
-    nouns = set(counts.index[counts.to_numpy() >= 2].tolist())
+    heads = cand["key"][~marked].str.rsplit(" ", n=1).str[-1].value_counts()
+    v_first = cand["key"][first].str.split(" ", n=1).str[0]
+    v_last = cand["key"][last].str.rsplit(" ", n=1).str[-1]
+    verbs = pd.concat([v_first, v_last]).value_counts()
+    verbs = verbs.reindex(heads.index, fill_value=0).to_numpy()
+    nouns = set(heads.index[(heads.to_numpy() >= 2) & (heads.to_numpy() >= verbs)].tolist())
     cand = cand.copy()
     keys, displays, patterns = cand["key"].tolist(), cand["display"].tolist(), pattern.tolist()
     positions = cand["position"].to_numpy(copy=True)
@@ -554,7 +558,7 @@ def _has_upper(text: str) -> bool:
 _PART_SEPARATORS = r"[\-‐‑–/]"
 
 
-def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
     """Readable label per key: the commonest surface form, each word cased as the corpus writes it.
 
     A word's case is the form most often written mid-sentence in an abstract: titles
@@ -562,6 +566,8 @@ def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
     have no vote. Each part of a hyphenated word votes and is cased on its own
     (``chain-of-thought``, ``vision-language model``); a part written as an acronym
     (``GPT``, ``ResNet``) keeps its letters, and a word with no vote stays as written.
+    The long forms of acronym ``definitions`` vote too, once each, as written (the
+    words of a name cut by a stop word, ``Segment Anything Model``, are no candidate).
     Returns ``(labels, casing)``: ``casing`` maps a lower-case word to its form.
     """
     body = ~(cand["in_title"].to_numpy(dtype=bool) | cand["sent_start"].to_numpy(dtype=bool))
@@ -569,7 +575,11 @@ def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
         body &= cand["written"].to_numpy(dtype=bool)
     # Votes per spelling: each distinct display votes as often as it occurs, its words in
     # order of first occurrence (a tie goes to the spelling seen first).
-    dcode, distinct = pd.factorize(cand["display"][body])
+    voters = cand["display"][body]
+    definitions = pd.Series(list(definitions), dtype=object)
+    if len(definitions):
+        voters = pd.concat([voters.astype(object), definitions], ignore_index=True)
+    dcode, distinct = pd.factorize(voters)
     parts = pd.Series(distinct, dtype=object).str.replace(_PART_SEPARATORS, " ", regex=True)
     parts = parts.str.replace(" +", " ", regex=True).str.strip().tolist()
     words, parent, _ = _split_words(parts)
@@ -604,9 +614,22 @@ def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
 def _cased(word: str, casing: dict[str, str]) -> str:
     """``word`` with each part (between hyphens or slashes) cased by ``casing``; acronyms as written."""
     if not re.search(_PART_SEPARATORS, word):
-        return word if _is_acronym(word) else casing.get(word.lower(), word)
-    return "".join(p if not p or _is_acronym(p) or re.fullmatch(_PART_SEPARATORS, p)
-                   else casing.get(p.lower(), p) for p in re.split(f"({_PART_SEPARATORS})", word))
+        return _cased_part(word, casing)
+    return "".join(p if re.fullmatch(_PART_SEPARATORS, p) else _cased_part(p, casing)
+                   for p in re.split(f"({_PART_SEPARATORS})", word))
+
+
+def _cased_part(part: str, casing: dict[str, str]) -> str:
+    if not part or _is_acronym(part):
+        return part
+    low = part.lower()
+    form = casing.get(low)
+    if form is not None:
+        return form
+    form = casing.get(_singular(low))  # a plural kept as written: cased as its singular is
+    if form is None or _is_acronym(form):
+        return part
+    return low if form.islower() else low[:1].upper() + low[1:] if form[1:].islower() else part
 
 
 _FUNCTION_WORDS = frozenset("of the a an to in on for and or with by from at as via vs".split())
@@ -1180,7 +1203,7 @@ def build_concepts(
     if cand.empty:
         return _empty_concepts(), _empty_mentions()
 
-    labels, casing = _labels(cand)
+    labels, casing = _labels(cand, extraction.acronyms["long_display"].tolist())
     labels.update({k: v for k, v in settings.thesaurus_labels.items() if k in labels})
     label_of = pd.Series(labels)  # one index for both lookups below
     mentions, idf = score_mentions(cand, n_papers, settings)

@@ -88,7 +88,7 @@ class _NounLemmas:
 
 
 #: Bumped whenever extraction output changes, so cached results are not reused.
-EXTRACTOR_VERSION = "9"
+EXTRACTOR_VERSION = "12"
 
 MAX_WORDS = 6
 
@@ -216,11 +216,9 @@ class _Lex:
         self.hyphen = text in _HYPHENS
         # Title case and sentence starts say nothing about the word; a capital
         # mid-sentence marks a proper name (Boltzmann, Bayesian).
+        # (a word that starts in lower case keeps its inner capitals: mmHg, nnU-Net, iPhone)
         acronym = _is_acronym(text)
-        if acronym or text[:1].isupper():
-            self.display = text
-        else:
-            self.display = text.lower() if not text.islower() else text
+        self.display = text
         # the display where case says nothing (titles, sentence starts of non-names)
         self.lowered = text.lower() if not acronym and text[:1].isupper() else None
 
@@ -501,32 +499,40 @@ def _leading_verb(t: _Tokens, starts, lasts, classes: str, a: int, b: int, lo: i
         return False
     if _after_aux(t, k, lo):
         return True  # "has gained popularity", "are becoming popular", "have shown promise"
-    if tag != "VBG":
-        return False  # a participle before a noun is a modifier: "trained model", "labeled data"
     left = _word_tag(t, k - 1) if k > lo else ""
+    nxt = lasts[a + 1]
+    ntag = _word_tag(t, nxt)
+    name_next = ntag in ("NNP", "NNPS") or (starts[a + 1] == nxt and _is_acronym(t.lex[nxt].word))
+    if tag != "VBG":
+        # a participle before a noun is a modifier ("trained model", "labeled data"), but one
+        # outside a noun phrase before a name names it: "(a solver) called QPSchur"
+        return name_next and left not in _NOMINAL_LEFT
     if k > lo and t.lex[k - 1].word.lower() in _CLAUSAL:
         return True
     if left in _NOMINAL_LEFT:
         return False  # "the learning rate", "efficient sampling strategy"
-    nxt = lasts[a + 1]
-    ntag = _word_tag(t, nxt)
     # a gerund before an adjective or a name takes it as an object: "solving complex tasks",
     # "applying Mamba" (a compound modifier is not followed by either)
-    return (classes[a + 1] == "A" and ntag in _ADJ_TAGS + ("VBN",)) or ntag in ("NNP", "NNPS") or (
-        starts[a + 1] == nxt and _is_acronym(t.lex[nxt].word))
+    return (classes[a + 1] == "A" and ntag in _ADJ_TAGS + ("VBN",)) or name_next
 
 
 def _clause_breaks(t: _Tokens, starts, lasts, classes: str) -> str:
     """``classes`` with a participle that opens a clause after a noun made a phrase break.
 
     A gerund after a plural noun (``problems arising``, ``patients undergoing surgery``,
-    ``agents pursuing goals``) or a participle between a noun and an adjective
-    (``methods achieved impressive performance``) is a verb modifying the noun, not
-    a compound (compounds have singular modifiers: ``policy learning``, ``model checking``).
+    ``agents pursuing goals``) or a participle between a noun and an adjective or a
+    name (``methods achieved impressive performance``, ``a system called WebCAD``) is
+    a verb modifying the noun, not a compound (compounds have singular modifiers: ``policy learning``, ``model checking``).
+    Nor does "of" before a gerund join a term (``the problem of tracking objects``).
     """
-    if "NA" not in classes:
-        return classes
     out = list(classes)
+    # "of" before a gerund joins no term: "the problem of | tracking objects"
+    for m in re.finditer("O(?=A)", classes):
+        w = m.start() + 1
+        if starts[w] == lasts[w] and _word_tag(t, starts[w]) == "VBG":
+            out[m.start()] = "."
+    if "NA" not in classes:
+        return "".join(out)
     for m in re.finditer("(?=NA)", classes):
         w = m.start() + 1
         k = starts[w]
@@ -537,9 +543,11 @@ def _clause_breaks(t: _Tokens, starts, lasts, classes: str) -> str:
             prev = lasts[w - 1]
             if _word_tag(t, prev) in _PLURAL_TAGS and not _is_acronym(t.lex[prev].word):
                 out[w] = "."
-        elif tag == "VBN" and w + 1 < len(classes) and classes[w + 1] == "A" and _word_tag(
-                t, lasts[w + 1]) in _ADJ_TAGS:
-            out[w] = "."
+        elif tag == "VBN" and w + 1 < len(classes) and (
+                (classes[w + 1] == "A" and _word_tag(t, lasts[w + 1]) in _ADJ_TAGS)
+                or _word_tag(t, lasts[w + 1]) in ("NNP", "NNPS")
+                or (starts[w + 1] == lasts[w + 1] and _is_acronym(t.lex[lasts[w + 1]].word))):
+            out[w] = "."  # "methods achieved impressive ...", "a system called WebCAD"
     return "".join(out)
 
 
