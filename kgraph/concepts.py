@@ -566,8 +566,8 @@ def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[s
     have no vote. Each part of a hyphenated word votes and is cased on its own
     (``chain-of-thought``, ``vision-language model``); a part written as an acronym
     (``GPT``, ``ResNet``) keeps its letters, and a word with no vote stays as written.
-    The long forms of acronym ``definitions`` vote too, once each, as written (the
-    words of a name cut by a stop word, ``Segment Anything Model``, are no candidate).
+    The long forms of acronym ``definitions`` vote, once each, for the words no
+    candidate wrote (``Anything`` in ``Segment Anything Model``: a stop word).
     Returns ``(labels, casing)``: ``casing`` maps a lower-case word to its form.
     """
     body = ~(cand["in_title"].to_numpy(dtype=bool) | cand["sent_start"].to_numpy(dtype=bool))
@@ -575,23 +575,9 @@ def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[s
         body &= cand["written"].to_numpy(dtype=bool)
     # Votes per spelling: each distinct display votes as often as it occurs, its words in
     # order of first occurrence (a tie goes to the spelling seen first).
-    voters = cand["display"][body]
-    definitions = pd.Series(list(definitions), dtype=object)
-    if len(definitions):
-        voters = pd.concat([voters.astype(object), definitions], ignore_index=True)
-    dcode, distinct = pd.factorize(voters)
-    parts = pd.Series(distinct, dtype=object).str.replace(_PART_SEPARATORS, " ", regex=True)
-    parts = parts.str.replace(" +", " ", regex=True).str.strip().tolist()
-    words, parent, _ = _split_words(parts)
-    weight = np.bincount(dcode, minlength=len(distinct))[parent]
-    vcode, spellings = pd.factorize(np.array(words, dtype=object))
-    votes = np.bincount(vcode, weights=weight, minlength=len(spellings)).tolist()
-    casing: dict[str, str] = {}
-    most: dict[str, float] = {}
-    for w, n in zip(spellings.tolist(), votes):
-        lw = w.lower()
-        if n > most.get(lw, 0):
-            casing[lw], most[lw] = w, n
+    casing = _votes(cand["display"][body])
+    for low, form in _votes(pd.Series(list(definitions), dtype=object)).items():
+        casing.setdefault(low, form)  # only for words no candidate wrote
     # the commonest display of each key, ties to the smallest
     kcode, keys = pd.factorize(cand["key"])
     dcode, displays = pd.factorize(cand["display"], sort=True)
@@ -609,6 +595,24 @@ def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[s
     for i in _sorted_unique(parent[changed]).tolist():
         top[i] = " ".join([cased[c] for c in wcode[start[i] : start[i + 1]].tolist()])
     return dict(zip(keys.take(pk[best]).tolist(), top)), casing
+
+
+def _votes(displays: pd.Series) -> dict[str, str]:
+    """``{lower-case word part: its commonest form}`` over ``displays`` (a tie: the form seen first)."""
+    dcode, distinct = pd.factorize(displays)
+    parts = pd.Series(distinct, dtype=object).str.replace(_PART_SEPARATORS, " ", regex=True)
+    parts = parts.str.replace(" +", " ", regex=True).str.strip().tolist()
+    words, parent, _ = _split_words(parts)
+    weight = np.bincount(dcode, minlength=len(distinct))[parent]
+    vcode, spellings = pd.factorize(np.array(words, dtype=object))
+    votes = np.bincount(vcode, weights=weight, minlength=len(spellings)).tolist()
+    casing: dict[str, str] = {}
+    most: dict[str, float] = {}
+    for w, n in zip(spellings.tolist(), votes):
+        lw = w.lower()
+        if n > most.get(lw, 0):
+            casing[lw], most[lw] = w, n
+    return casing
 
 
 def _cased(word: str, casing: dict[str, str]) -> str:
@@ -804,11 +808,12 @@ def specificity(mentions: pd.DataFrame, concepts: pd.DataFrame, hubs: dict[str, 
 
 def generic_words(concepts: pd.DataFrame, spec: np.ndarray, papers: np.ndarray, candidates: np.ndarray,
                   reference: int = 10, min_papers: int = 10) -> np.ndarray:
-    """Which one-word concepts are generic: less specific than the phrases of their frequency.
+    """Which one-word concepts are generic: no more specific than chance, or than the phrases of their frequency.
 
     A one-word concept (among ``candidates``, a mask) is generic when its ``spec``
-    (:func:`specificity`) is below the median of the multi-word candidates found in at
-    least half as many ``papers`` (at least the ``reference`` most frequent of them):
+    (:func:`specificity`) is at most 0 (its papers are as varied as a random draw) or
+    below the median of the multi-word candidates found in at least half as many
+    ``papers`` (at least the ``reference`` most frequent of them):
     *training*, *architecture* or *knowledge* co-occur with everything, where the
     corpus's terms of the same frequency keep to their topic. Phrases are never generic
     here (an expert's terms are phrases; the generic ones are already dropped), nor is
@@ -825,7 +830,7 @@ def generic_words(concepts: pd.DataFrame, spec: np.ndarray, papers: np.ndarray, 
     m_papers, m_spec = papers[order], spec[order]
     for i in np.flatnonzero(candidates & single & (papers >= min_papers)).tolist():
         k = max(int(np.searchsorted(-m_papers, -papers[i] / 2, side="right")), reference)
-        out[i] = spec[i] < np.median(m_spec[:k])
+        out[i] = spec[i] <= 0 or spec[i] < np.median(m_spec[:k])
     return out
 
 
