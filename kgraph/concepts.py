@@ -790,7 +790,15 @@ def specificity(mentions: pd.DataFrame, concepts: pd.DataFrame, hubs: dict[str, 
         C = C.tocsr()
         C.eliminate_zeros()
         kl[lo:hi] = _kl_rows(C, qn)
-    # chance: random sets of papers on a grid of sizes, the same draws every run
+    # chance: random sets of papers on a grid of sizes, the same draws every run and for the
+    # same papers in any order or under any ids (rows put in the order of a digest of their concepts)
+    import zlib
+
+    digest = np.array([zlib.crc32(c.encode("utf-8")) for c in ids.tolist()], dtype=np.float64)
+    rows = np.repeat(np.arange(n_papers), np.diff(Xc.indptr))
+    key = np.bincount(np.repeat(np.arange(n_papers), np.diff(X.indptr)), weights=digest[X.indices],
+                      minlength=n_papers)
+    Xc = Xc[np.lexsort((np.bincount(rows, minlength=n_papers), key))]
     rng = np.random.default_rng(0)
     sizes = np.unique(np.round(np.geomspace(1, n_papers, num=24)).astype(np.int64))
     null = np.zeros(len(sizes))
