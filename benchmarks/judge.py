@@ -25,8 +25,8 @@ spaCy's full pipeline *with the dependency parser*, run on each paper's own text
 - **miscased labels**: of the selected concepts' labels, the share with a word
   cased otherwise than the corpus writes that word mid-sentence in abstracts (the
   most common form of the word among abstract tokens that do not start a
-  sentence and that the tagger does not make a verb: "to bridge" says nothing of
-  *Schrödinger Bridge*; titles and sentence starts do not count). Words the abstracts never
+  sentence and that the tagger does not make a finite verb or an infinitive: "to
+  bridge" says nothing of *Schrödinger Bridge*; titles and sentence starts do not count). Words the abstracts never
   write mid-sentence (nor their plural) are not judged; a word's parts joined by
   hyphens or slashes are judged one by one. An acronym (two capitals, or a capital
   and a digit) that the abstracts write so is right beside a word spelled alike
@@ -62,6 +62,8 @@ _VERB_ARGS = {"dobj", "nsubj", "nsubjpass", "csubj", "prt", "agent", "attr", "ac
 # a verb inside an occurrence in one of these roles is a clause modifying a noun
 _CLAUSE_MODIFIERS = {"acl", "relcl"}
 _HYPHENS = {"-", "‐", "‑", "–", "/"}
+# verb forms that are never part of a noun phrase: no vote on how a term's word is cased
+_FINITE = {"VB", "VBD", "VBP", "VBZ", "MD"}
 
 
 def _words(doc) -> list[tuple[str, str, int]]:
@@ -128,7 +130,7 @@ def mid_sentence_forms(docs) -> dict[str, Counter]:
     forms: dict[str, Counter] = defaultdict(Counter)
     for doc in docs:
         for t in doc:
-            if t.is_sent_start or t.pos_ in ("VERB", "AUX") or not any(c.isalpha() for c in t.text):
+            if t.is_sent_start or t.tag_ in _FINITE or not any(c.isalpha() for c in t.text):
                 continue
             forms[t.lower_][t.text] += 1
     return forms
@@ -165,7 +167,6 @@ def miscased(label: str, forms: dict[str, Counter]) -> tuple[bool, bool]:
 
 
 def judge(name: str, inputs, limit: int | None, cache: Path, examples: int) -> dict:
-    import pandas as pd
     import spacy
 
     import kgraph

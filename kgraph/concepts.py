@@ -23,8 +23,6 @@ from __future__ import annotations
 import csv
 import functools
 import itertools
-import math
-import operator
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -370,7 +368,7 @@ def _split_of_phrases(cand: pd.DataFrame) -> pd.DataFrame:
 
 
 def _verbal_gerunds(cand: pd.DataFrame) -> pd.DataFrame:
-    """Cut a gerund marked ``V`` by the chunker where the corpus never uses it as a noun.
+    """Cut a gerund marked ``V`` by the chunker where the corpus uses it mostly as a verb.
 
     ``for detecting anomalies`` gives *anomaly*, ``for training data`` stays *training
     data*: a gerund is a noun of the corpus when other phrases end in it (*object
@@ -549,10 +547,6 @@ def _sorted_unique(values: np.ndarray, counts: bool = False):
     if counts:
         return values[start], np.diff(np.r_[start, len(values)])
     return values[start]
-
-
-def _has_upper(text: str) -> bool:
-    return (text != text.lower()) if text.isascii() else any(c.isupper() for c in text)
 
 
 _PART_SEPARATORS = r"[\-‐‑–/]"

@@ -2,7 +2,7 @@
 acronyms, boilerplate left out, generic words kept off the map unless asked for."""
 import pandas as pd
 
-from kgraph.concepts import ConceptSettings, build_concepts, generic_words, specificity
+from kgraph.concepts import ConceptSettings, build_concepts, generic_words
 from kgraph.extract import extract_chunk
 from kgraph.run import extract
 
@@ -146,3 +146,15 @@ def test_thesaurus_drop_removes_a_hub_too(tmp_path):
     assert concept(concepts, "graph")["selected"]
     dropped, mentions = make(rows, thesaurus={"graph": ""})
     assert "graph" not in set(dropped["concept_id"]) and "graph" not in set(mentions["concept_id"])
+
+
+def test_specificity_and_selection_do_not_depend_on_paper_ids_or_order():
+    topics = ["protein folding", "galaxy cluster", "market volatility", "soil erosion"]
+    rows = [(f"{t}-{k}", topic.title(), f"We study {topic} and {topic} simulators with training on a "
+             f"shared {['gpu', 'cpu'][k % 2]} cluster. Training matters for {topic} models.")
+            for t, topic in enumerate(topics) for k in range(4)]
+    first, _ = make(rows)
+    again, _ = make([(f"x{len(rows) - i}", title, abstract) for i, (_, title, abstract) in enumerate(rows[::-1])])
+    a = first.set_index("concept_id")[["specificity", "selected"]].sort_index()
+    b = again.set_index("concept_id")[["specificity", "selected"]].sort_index()
+    pd.testing.assert_frame_equal(a, b)
