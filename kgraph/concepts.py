@@ -23,8 +23,6 @@ from __future__ import annotations
 import csv
 import functools
 import itertools
-import math
-import operator
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -35,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .extract import Extraction, _singular, normalise_key
+from .extract import Extraction, _is_acronym, _singular, normalise_key
 
 # Words that add nothing when they open a phrase ("novel method" is a method).
 LEADING_FILLERS = frozenset(
@@ -102,6 +100,7 @@ class ConceptSettings:
     title_weight: float = 2.0
     position_exponent: float = 0.1
     single_word_factor: float = 0.5
+    keep_generic: bool = False  # select generic words (generic_words) as graph nodes too
 
 
 # ---------------------------------------------------------------------------
@@ -183,13 +182,18 @@ def read_stopwords(path: str | Path) -> frozenset:
 
 
 def _strip_fillers(key: str, display: str) -> tuple[str, str]:
+    if key.startswith("state of the art ") and display.lower().startswith("state of the art "):
+        key, display = key[17:], display[17:]  # "state of the art performance" is performance
     first, _, rest = key.partition(" ")
     if not rest or (first not in LEADING_FILLERS and display.partition(" ")[0].lower() not in LEADING_FILLERS):
         return key, display  # one word, or no filler in front
     kw, dw = key.split(" "), display.split(" ")
     if len(kw) != len(dw):  # hyphenated words: the display has fewer spaces than the key
-        while len(kw) > 1 and kw[0] in LEADING_FILLERS and dw and dw[0].lower() == kw[0]:
-            kw, dw = kw[1:], dw[1:]
+        while len(dw) > 1 and (dw[0].lower() in LEADING_FILLERS or kw[0] in LEADING_FILLERS):
+            n = normalise_key(dw[0]).count(" ") + 1  # the key words of this display word
+            if n >= len(kw) or " ".join(kw[:n]) != normalise_key(dw[0]):
+                break
+            kw, dw = kw[n:], dw[1:]
         return " ".join(kw), " ".join(dw)
     while len(kw) > 1 and (kw[0] in LEADING_FILLERS or dw[0].lower() in LEADING_FILLERS):
         kw, dw = kw[1:], dw[1:]
@@ -270,13 +274,16 @@ def _most_common(frame: pd.DataFrame, by: str, value: str) -> dict:
 def _acronym_maps(acronyms: pd.DataFrame) -> tuple[dict, dict, dict]:
     """Global and per-paper maps from an acronym key to its long form key.
 
-    The corpus-wide meaning of an acronym is its most frequent definition; a paper
-    that defines an acronym itself keeps its own meaning.
+    The corpus-wide meaning of an acronym is the definition most papers give (ties
+    to the smallest key); a paper that defines an acronym itself keeps its own
+    meaning, and a rare meaning never renames the common one.
     """
     if acronyms.empty:
         return {}, {}, {}
     a = acronyms.assign(skey=acronyms["short"].map(normalise_key))
-    counts = a.groupby(["skey", "long_key"]).size().reset_index(name="n")
+    # one vote per paper: a paper that spells a definition out twice does not count twice
+    counts = a.drop_duplicates(["paper_id", "skey", "long_key"]).groupby(["skey", "long_key"]).size()
+    counts = counts.reset_index(name="n")
     counts = counts.sort_values(["skey", "n", "long_key"], ascending=[True, False, True])
     best = counts.drop_duplicates("skey")
     glob = dict(zip(best["skey"], best["long_key"]))
@@ -288,16 +295,28 @@ def _acronym_maps(acronyms: pd.DataFrame) -> tuple[dict, dict, dict]:
     return glob, local, shorts
 
 
+_KEY_SEPARATORS = re.compile(r"[\s\-‐‑–]+")
+
+
 def _expand(key: str, display: str, amap: dict, long_disp: dict) -> tuple[str, str]:
+    """``key``/``display`` with the acronyms of ``amap`` spelled out.
+
+    Only a word written as an acronym is one: ``SHOT`` is, the ``shot`` of
+    ``few-shot`` is not.
+    """
     words = key.split(" ")
     if amap.keys().isdisjoint(words):
         return key, display
     dwords = display.split(" ")
     if len(dwords) != len(words):
-        dwords = words[:]
+        dwords = _KEY_SEPARATORS.split(display)
+        if len(dwords) != len(words):
+            return key, display
+    if not any(w in amap and _is_acronym(d) for w, d in zip(words, dwords)):
+        return key, display
     nk, nd = [], []
     for w, d in zip(words, dwords):
-        if w in amap:
+        if w in amap and _is_acronym(d):
             nk.append(amap[w])
             nd.append(long_disp.get(amap[w], amap[w]))
         else:
@@ -319,6 +338,9 @@ def _split_of_phrases(cand: pd.DataFrame) -> pd.DataFrame:
     code = pd.factorize(cand["key"])[0]
     unit = np.bincount(code[~has_of], minlength=code.max() + 1) > 0
     at_of = np.flatnonzero(has_of)
+    # ... or writes it as a name, a capital on every word but "of": "Internet of Things"
+    named = cand["display"].iloc[at_of].str.fullmatch(r"[^\W\d_a-z]\S*(?: (?:of|the|[^\W\d_a-z]\S*))+")
+    unit[code[at_of[named.to_numpy(dtype=bool)]]] = True  # a name anywhere is a name in titles too
     keep = unit[code[at_of]]
     if keep.all():
         return cand
@@ -345,6 +367,51 @@ def _split_of_phrases(cand: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([cand[~split], parts], ignore_index=True)
 
 
+def _verbal_gerunds(cand: pd.DataFrame) -> pd.DataFrame:
+    """Cut a gerund marked ``V`` by the chunker where the corpus uses it mostly as a verb.
+
+    ``for detecting anomalies`` gives *anomaly*, ``for training data`` stays *training
+    data*: a gerund is a noun of the corpus when other phrases end in it (*object
+    tracking*, *deep learning*, *training* alone) in at least two places and at least
+    as often as it stands where a verb may (marked ``V``); a verb otherwise. The
+    letter ``V`` becomes ``A`` (first) or ``N`` (last) where the word stays.
+    """
+    pattern = cand["pattern"]
+    first = pattern.str.startswith("V").to_numpy(dtype=bool)
+    last = pattern.str.endswith("V").to_numpy(dtype=bool)
+    if not (first.any() or last.any()):
+        return cand
+    marked = first | last
+    heads = cand["key"][~marked].str.rsplit(" ", n=1).str[-1].value_counts()
+    v_first = cand["key"][first].str.split(" ", n=1).str[0]
+    v_last = cand["key"][last].str.rsplit(" ", n=1).str[-1]
+    verbs = pd.concat([v_first, v_last]).value_counts()
+    verbs = verbs.reindex(heads.index, fill_value=0).to_numpy()
+    nouns = set(heads.index[(heads.to_numpy() >= 2) & (heads.to_numpy() >= verbs)].tolist())
+    cand = cand.copy()
+    keys, displays, patterns = cand["key"].tolist(), cand["display"].tolist(), pattern.tolist()
+    positions = cand["position"].to_numpy(copy=True)
+    starts = cand["sent_start"].to_numpy(dtype=bool, copy=True)
+    for i in np.flatnonzero(marked).tolist():
+        kw, dw, pat = keys[i].split(" "), displays[i].split(" "), patterns[i]
+        if pat[0] == "V" and len(kw) > 1:
+            if kw[0] in nouns or len(dw) != len(kw):
+                pat = "A" + pat[1:]
+            else:
+                kw, dw, pat = kw[1:], dw[1:], pat[1:]
+                positions[i] += 1
+                starts[i] = False
+        if pat[-1:] == "V" and len(kw) > 1:
+            if kw[-1] in nouns or len(dw) != len(kw):
+                pat = pat[:-1] + "N"
+            else:
+                kw, dw, pat = kw[:-1], dw[:-1], pat[:-1]
+        keys[i], displays[i], patterns[i] = " ".join(kw), " ".join(dw), pat.replace("V", "A")
+    cand["key"], cand["display"], cand["pattern"] = keys, displays, patterns
+    cand["position"], cand["sent_start"] = positions, starts
+    return cand
+
+
 def _alternation(words: Iterable[str]) -> str:
     """A regular expression matching any of ``words`` literally (for pandas' vectorised matching)."""
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)) if w)
@@ -363,7 +430,7 @@ def normalise_candidates(
     Returns the candidates with ``key``/``display`` rewritten and a map from
     concept key to acronyms that stand for it (for ``aliases``).
     """
-    cand = _split_of_phrases(extraction.candidates)
+    cand = _split_of_phrases(_verbal_gerunds(extraction.candidates))
     if cand.empty:
         return cand.copy(), {}
     # Each distinct (key, display) is rewritten once, each distinct key merged, looked
@@ -377,13 +444,15 @@ def normalise_candidates(
     # leading fillers: only where the key's first word is one, or the display's in any case
     fillers = _alternation(LEADING_FILLERS)
     filler = (ukeys.str.match(f"(?:{fillers}) ").to_numpy(dtype=bool)
-              | udisplays.str.match(f"(?:{fillers})(?: |$)", case=False).to_numpy(dtype=bool))
+              | udisplays.str.match(f"(?:{fillers})(?: |$)", case=False).to_numpy(dtype=bool)
+              | ukeys.str.startswith("state of the art ").to_numpy(dtype=bool))
     for u in np.flatnonzero(filler).tolist():
         keys[u], displays[u] = _strip_fillers(keys[u], displays[u])
 
     glob, local, shorts = _acronym_maps(extraction.acronyms)
     aliases: dict[str, set[str]] = defaultdict(set)
     row = pair.copy()  # row -> its (key, display) in keys/displays; own acronyms get their own entry
+    spelled = [False] * len(displays)  # a display that is not what the text wrote (acronyms spelled out)
     if glob:
         long_disp = _most_common(extraction.acronyms, "long_key", "long_display")
         stripped = list(zip(keys, displays))
@@ -391,6 +460,7 @@ def normalise_candidates(
         words = pd.Series(words, dtype=object)
         for u in np.flatnonzero(_any_hit(words.isin(glob.keys()), parent, len(keys))).tolist():
             keys[u], displays[u] = _expand(*stripped[u], glob, long_disp)
+            spelled[u] = displays[u] != stripped[u][1]
         maybe = _any_hit(words.isin({s for _, s in local}), parent, len(keys))
         rows = np.flatnonzero(maybe[pair] & cand["paper_id"].isin({p for p, _ in local}).to_numpy(dtype=bool))
         for i, pid, u in zip(rows.tolist(), cand["paper_id"].take(rows).tolist(), pair[rows].tolist()):
@@ -404,8 +474,12 @@ def normalise_candidates(
                 row[i] = len(keys)
                 keys.append(k)
                 displays.append(d)
+                spelled.append(d != stripped[u][1])
         for s, l in glob.items():
             aliases[l].add(shorts.get(s, s.upper()))
+        for (_, s), l in local.items():  # a paper's own meaning lists the acronym too
+            if s != l and s not in l.split(" "):
+                aliases[l].add(shorts.get(s, s.upper()))
 
     kcode, uniq = pd.factorize(np.array(keys, dtype=object))
     kcode = kcode[row]
@@ -420,6 +494,7 @@ def normalise_candidates(
         for i in np.flatnonzero(np.array([k in repl for k in concept], dtype=bool)[kcode]).tolist():
             row[i] = len(displays)
             displays.append(lab.get(concept[kcode[i]], concept[kcode[i]]))
+            spelled.append(True)
         for k, v in th.items():
             if v and k != v:
                 aliases[v].add(k)
@@ -444,6 +519,7 @@ def normalise_candidates(
     out["key"] = pd.Series(concept).take(code).array
     out["display"] = pd.Series(displays).take(row[rows]).array
     out["pattern"] = fitted
+    out["written"] = ~np.array(spelled, dtype=bool)[row[rows]]  # casing votes come only from these
     return out, aliases
 
 
@@ -473,45 +549,29 @@ def _sorted_unique(values: np.ndarray, counts: bool = False):
     return values[start]
 
 
-def _has_upper(text: str) -> bool:
-    return (text != text.lower()) if text.isascii() else any(c.isupper() for c in text)
+_PART_SEPARATORS = r"[\-‐‑–/]"
 
 
-def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
-    """Readable label per key: the commonest surface form, cased as the corpus writes it.
+def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """Readable label per key: the commonest surface form, each word cased as the corpus writes it.
 
-    Title case and sentence starts say nothing about a word's case, so only other
-    occurrences vote; a word written capitalised mid-sentence more often than not
-    (Boltzmann, Bayesian) keeps its capital in every label.
+    A word's case is the form most often written mid-sentence in an abstract: titles
+    (often Title Case), sentence starts and spelled-out acronyms (``written`` false)
+    have no vote. Each part of a hyphenated word votes and is cased on its own
+    (``chain-of-thought``, ``vision-language model``); a part written as an acronym
+    (``GPT``, ``ResNet``) keeps its letters, and a word with no vote stays as written.
+    The long forms of acronym ``definitions`` vote, once each, for the words no
+    candidate wrote (``Anything`` in ``Segment Anything Model``: a stop word).
+    Returns ``(labels, casing)``: ``casing`` maps a lower-case word to its form.
     """
     body = ~(cand["in_title"].to_numpy(dtype=bool) | cand["sent_start"].to_numpy(dtype=bool))
+    if "written" in cand.columns:
+        body &= cand["written"].to_numpy(dtype=bool)
     # Votes per spelling: each distinct display votes as often as it occurs, its words in
     # order of first occurrence (a tie goes to the spelling seen first).
-    dcode, distinct = pd.factorize(cand["display"][body])
-    words, parent, _ = _split_words(distinct.tolist())
-    weight = np.bincount(dcode, minlength=len(distinct))[parent]
-    order = np.arange(len(words), dtype=np.int64) * 64
-    extra, extra_weight, extra_order = [], [], []
-    for i in itertools.compress(range(len(words)), map(operator.contains, words, itertools.repeat("-"))):
-        # GPT in GPT-4 votes for GPT; Thought in Chain-of-Thought does not
-        for j, part in enumerate(words[i].split("-")):
-            if _has_upper(part) and sum(c.isupper() for c in part) >= 2:
-                extra.append(part)
-                extra_weight.append(weight[i])
-                extra_order.append(order[i] + 1 + j)
-    seq = np.array(words, dtype=object)
-    if extra:
-        at = np.argsort(np.r_[order, extra_order], kind="stable")
-        seq = np.r_[seq, np.array(extra, dtype=object)][at]
-        weight = np.r_[weight, extra_weight][at]
-    vcode, spellings = pd.factorize(seq)
-    votes = np.bincount(vcode, weights=weight, minlength=len(spellings)).tolist()
-    casing: dict[str, str] = {}
-    most: dict[str, float] = {}
-    for w, n in zip(spellings.tolist(), votes):
-        lw = w.lower()
-        if n > most.get(lw, 0):
-            casing[lw], most[lw] = w, n
+    casing = _votes(cand["display"][body])
+    for low, form in _votes(pd.Series(list(definitions), dtype=object)).items():
+        casing.setdefault(low, form)  # only for words no candidate wrote
     # the commonest display of each key, ties to the smallest
     kcode, keys = pd.factorize(cand["key"])
     dcode, displays = pd.factorize(cand["display"], sort=True)
@@ -520,15 +580,54 @@ def _labels(cand: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
     best = np.lexsort((pd_, -n, pk))
     best = best[np.r_[True, pk[best][1:] != pk[best][:-1]]]
     top = displays.take(pd_[best]).tolist()
-    # each word as labels write it; only labels with a word written otherwise are rebuilt
+    # each word as the corpus writes it; only labels with a word written otherwise are rebuilt
     words, parent, start = _split_words(top)
     wcode, distinct_words = pd.factorize(np.array(words, dtype=object))
     distinct_words = distinct_words.tolist()
-    cased = [w if _has_upper(w[1:]) else casing.get(w.lower(), w) for w in distinct_words]
+    cased = [_cased(w, casing) for w in distinct_words]
     changed = np.array([c != w for c, w in zip(cased, distinct_words)], dtype=bool)[wcode]
     for i in _sorted_unique(parent[changed]).tolist():
         top[i] = " ".join([cased[c] for c in wcode[start[i] : start[i + 1]].tolist()])
     return dict(zip(keys.take(pk[best]).tolist(), top)), casing
+
+
+def _votes(displays: pd.Series) -> dict[str, str]:
+    """``{lower-case word part: its commonest form}`` over ``displays`` (a tie: the form seen first)."""
+    dcode, distinct = pd.factorize(displays)
+    parts = pd.Series(distinct, dtype=object).str.replace(_PART_SEPARATORS, " ", regex=True)
+    parts = parts.str.replace(" +", " ", regex=True).str.strip().tolist()
+    words, parent, _ = _split_words(parts)
+    weight = np.bincount(dcode, minlength=len(distinct))[parent]
+    vcode, spellings = pd.factorize(np.array(words, dtype=object))
+    votes = np.bincount(vcode, weights=weight, minlength=len(spellings)).tolist()
+    casing: dict[str, str] = {}
+    most: dict[str, float] = {}
+    for w, n in zip(spellings.tolist(), votes):
+        lw = w.lower()
+        if n > most.get(lw, 0):
+            casing[lw], most[lw] = w, n
+    return casing
+
+
+def _cased(word: str, casing: dict[str, str]) -> str:
+    """``word`` with each part (between hyphens or slashes) cased by ``casing``; acronyms as written."""
+    if not re.search(_PART_SEPARATORS, word):
+        return _cased_part(word, casing)
+    return "".join(p if re.fullmatch(_PART_SEPARATORS, p) else _cased_part(p, casing)
+                   for p in re.split(f"({_PART_SEPARATORS})", word))
+
+
+def _cased_part(part: str, casing: dict[str, str]) -> str:
+    if not part or _is_acronym(part):
+        return part
+    low = part.lower()
+    form = casing.get(low)
+    if form is not None:
+        return form
+    form = casing.get(_singular(low))  # a plural kept as written: cased as its singular is
+    if form is None or _is_acronym(form):
+        return part
+    return low if form.islower() else low[:1].upper() + low[1:] if form[1:].islower() else part
 
 
 _FUNCTION_WORDS = frozenset("of the a an to in on for and or with by from at as via vs".split())
@@ -542,7 +641,8 @@ def _hub_part(part: str, before: str | None, settings: ConceptSettings) -> bool:
     words = part.split(" ")
     if words[0] in _FUNCTION_WORDS or words[-1] in _FUNCTION_WORDS or before in _FUNCTION_WORDS:
         return False  # cuts through "chain of thought", "state of the art"
-    return not (is_generic(part) or part in settings.stopwords or len(part) < 3)
+    # a term the thesaurus drops or replaces is no hub of its own
+    return not (is_generic(part) or part in settings.stopwords or part in settings.thesaurus or len(part) < 3)
 
 
 def hub_concepts(
@@ -598,6 +698,142 @@ def hub_concepts(
                 ):
                     parents[part].add(key)
     return {h: p for h, p in parents.items() if len(p) >= min_parents}
+
+
+# ---------------------------------------------------------------------------
+# specificity: does a concept pull its own company, or co-occur with everything?
+
+
+def _incidence(mentions: pd.DataFrame, ids: pd.Index, hubs: dict[str, set[str]]):
+    """Papers × concepts (in the order of ``ids``) as a binary CSR matrix; a hub is in the papers
+    of the phrases that imply it."""
+    import scipy.sparse as sp
+
+    paper = pd.factorize(mentions["paper_id"], sort=True)[0].astype(np.int64)
+    col = ids.get_indexer(mentions["concept_id"]).astype(np.int64)
+    n_papers = int(paper.max()) + 1 if len(paper) else 0
+    if hubs:
+        pairs = [(h, p) for h, ps in hubs.items() for p in ps]
+        h_col = ids.get_indexer([h for h, _ in pairs])
+        p_col = ids.get_indexer([p for _, p in pairs])
+        link = sp.csr_matrix((np.ones(len(pairs)), (p_col, h_col)), shape=(len(ids), len(ids)))
+    keep = col >= 0
+    X = sp.csr_matrix((np.ones(int(keep.sum())), (paper[keep], col[keep])), shape=(n_papers, len(ids)))
+    if hubs:
+        X = X + X @ link
+    X.data[:] = 1.0
+    X.sum_duplicates()
+    X.data[:] = 1.0
+    return X
+
+
+def _kl_rows(C, q: np.ndarray) -> np.ndarray:
+    """Kullback–Leibler divergence of each row of ``C`` (normalised) from ``q``; 0 for an empty row."""
+    C = C.tocsr()
+    total = np.asarray(C.sum(axis=1)).ravel()
+    out = np.zeros(C.shape[0])
+    rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
+    p = C.data / total[rows]
+    terms = p * np.log(p / q[C.indices])
+    np.add.at(out, rows, terms)
+    return out
+
+
+def specificity(mentions: pd.DataFrame, concepts: pd.DataFrame, hubs: dict[str, set[str]] | None = None,
+                context: np.ndarray | None = None, draws: int = 8,
+                block: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """How much more unevenly each concept's co-occurrences spread over the others than chance's.
+
+    VOSviewer's relevance (van Eck & Waltman 2011), corrected for chance: for concept
+    *i*, ``c_ij`` is the number of papers that hold both *i* and context concept *j*
+    (``context``: a mask over ``concepts``, by default all of them; a hub is in the
+    papers of the phrases that imply it), ``p_i = c_i· / Σ_j c_ij`` the distribution of
+    its co-occurrences and ``q`` that of all co-occurrences in the corpus. ``KL_i = Σ_j
+    p_ij ln(p_ij / q_j)`` is small for a term that co-occurs with everything, but any
+    few papers make an uneven profile, so the score is ``KL_i`` less the mean ``KL`` of
+    ``draws`` random sets of as many papers (seeded: the same every run), in nats:
+    about 0 for a concept whose papers are as varied as a random draw of papers, more
+    the more it keeps to its own topic.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        The score and the number of papers of each row of ``concepts``.
+    """
+    ids = pd.Index(concepts["concept_id"])
+    X = _incidence(mentions, ids, hubs or {})
+    n_papers, n = X.shape
+    df = np.asarray(X.sum(axis=0)).ravel().astype(np.int64)
+    if not n_papers or not n:
+        return np.zeros(n), df
+    ctx = np.arange(n) if context is None else np.flatnonzero(context)
+    Xc = X[:, ctx].tocsr()
+    q = np.asarray(Xc.sum(axis=0)).ravel()
+    if not q.sum():
+        return np.zeros(n), df
+    qn = np.maximum(q, 1e-300) / q.sum()
+    # co-occurrences with oneself are not company: each concept's own column is left out
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[ctx] = np.arange(len(ctx))
+    Xt = X.T.tocsr()
+    kl = np.zeros(n)
+    for lo in range(0, n, block):  # a block of rows at a time: never the whole n × n product
+        hi = min(lo + block, n)
+        C = (Xt[lo:hi] @ Xc).tocoo()
+        C.data[pos[lo + C.row] == C.col] = 0
+        C = C.tocsr()
+        C.eliminate_zeros()
+        kl[lo:hi] = _kl_rows(C, qn)
+    # chance: random sets of papers on a grid of sizes, the same draws every run and for the
+    # same papers in any order or under any ids (rows put in the order of a digest of their concepts)
+    import zlib
+
+    digest = np.array([zlib.crc32(c.encode("utf-8")) for c in ids.tolist()], dtype=np.float64)
+    rows = np.repeat(np.arange(n_papers), np.diff(Xc.indptr))
+    key = np.bincount(np.repeat(np.arange(n_papers), np.diff(X.indptr)), weights=digest[X.indices],
+                      minlength=n_papers)
+    Xc = Xc[np.lexsort((np.bincount(rows, minlength=n_papers), key))]
+    rng = np.random.default_rng(0)
+    sizes = np.unique(np.round(np.geomspace(1, n_papers, num=24)).astype(np.int64))
+    null = np.zeros(len(sizes))
+    for k, m in enumerate(sizes.tolist()):
+        vals = []
+        for _ in range(draws):
+            prof = np.asarray(Xc[rng.choice(n_papers, size=m, replace=False)].sum(axis=0)).ravel()
+            nz = prof > 0
+            p = prof[nz] / prof.sum() if nz.any() else prof[nz]
+            vals.append(float((p * np.log(p / qn[nz])).sum()))
+        null[k] = np.mean(vals)
+    expected = np.interp(np.log(np.maximum(df, 1)), np.log(sizes), null)
+    return np.round(np.where(kl > 0, kl - expected, 0.0), 6), df
+
+
+def generic_words(concepts: pd.DataFrame, spec: np.ndarray, papers: np.ndarray, candidates: np.ndarray,
+                  reference: int = 10, min_papers: int = 10) -> np.ndarray:
+    """Which one-word concepts are generic: no more specific than chance, or than the phrases of their frequency.
+
+    A one-word concept (among ``candidates``, a mask) is generic when its ``spec``
+    (:func:`specificity`) is at most 0 (its papers are as varied as a random draw) or
+    below the median of the multi-word candidates found in at least half as many
+    ``papers`` (at least the ``reference`` most frequent of them):
+    *training*, *architecture* or *knowledge* co-occur with everything, where the
+    corpus's terms of the same frequency keep to their topic. Phrases are never generic
+    here (an expert's terms are phrases; the generic ones are already dropped), nor is
+    a word found in fewer than ``min_papers`` papers: too few co-occurrences to tell a
+    spread from chance, and too few to make a big hub.
+    """
+    ids = concepts["concept_id"].to_numpy(dtype=object)
+    single = np.array([" " not in c for c in ids.tolist()], dtype=bool)
+    multi = np.flatnonzero(candidates & ~single)
+    out = np.zeros(len(ids), dtype=bool)
+    if not len(multi):
+        return out
+    order = multi[np.lexsort((ids[multi], -papers[multi]))]  # most papers first
+    m_papers, m_spec = papers[order], spec[order]
+    for i in np.flatnonzero(candidates & single & (papers >= min_papers)).tolist():
+        k = max(int(np.searchsorted(-m_papers, -papers[i] / 2, side="right")), reference)
+        out[i] = spec[i] <= 0 or spec[i] < np.median(m_spec[:k])
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -1003,7 +1239,7 @@ def build_concepts(
     if cand.empty:
         return _empty_concepts(), _empty_mentions()
 
-    labels, casing = _labels(cand)
+    labels, casing = _labels(cand, extraction.acronyms["long_display"].tolist())
     labels.update({k: v for k, v in settings.thesaurus_labels.items() if k in labels})
     label_of = pd.Series(labels)  # one index for both lookups below
     mentions, idf = score_mentions(cand, n_papers, settings)
@@ -1039,6 +1275,10 @@ def build_concepts(
         concepts = pd.concat([concepts, extra], ignore_index=True)
     is_hub = concepts["concept_id"].isin(list(hubs))
     eligible = (concepts["doc_freq"] >= settings.min_df) | is_hub
+    spec, papers = specificity(mentions, concepts, hubs, context=eligible.to_numpy(dtype=bool))
+    concepts["specificity"] = spec
+    if not settings.keep_generic:  # generic words are no graph nodes (they stay in mentions)
+        eligible &= ~generic_words(concepts, spec, papers, eligible.to_numpy(dtype=bool))
     concepts["selected"] = eligible
     if settings.max_concepts is not None and eligible.sum() > settings.max_concepts:
         top = concepts[eligible].sort_values(["score", "concept_id"], ascending=[False, True])
@@ -1069,8 +1309,8 @@ def build_concepts(
 
     concepts = concepts.sort_values(["selected", "score", "concept_id"], ascending=[False, False, True])
     concepts = concepts[
-        ["concept_id", "label", "aliases", "doc_freq", "reach", "term_freq", "score", "idf", "broader",
-         "selected", "focus"]
+        ["concept_id", "label", "aliases", "doc_freq", "reach", "term_freq", "score", "idf", "specificity",
+         "broader", "selected", "focus"]
     ].reset_index(drop=True)
     mentions = mentions[
         ["paper_id", "concept_id", "label", "count", "in_title", "first_position", "score", "rank", "surface_forms"]
@@ -1083,7 +1323,8 @@ def _empty_concepts() -> pd.DataFrame:
         "concept_id": pd.Series(dtype=str), "label": pd.Series(dtype=str), "aliases": pd.Series(dtype=str),
         "doc_freq": pd.Series(dtype="int64"), "term_freq": pd.Series(dtype="int64"),
         "reach": pd.Series(dtype="int64"),
-        "score": pd.Series(dtype=float), "idf": pd.Series(dtype=float), "broader": pd.Series(dtype=str),
+        "score": pd.Series(dtype=float), "idf": pd.Series(dtype=float), "specificity": pd.Series(dtype=float),
+        "broader": pd.Series(dtype=str),
         "selected": pd.Series(dtype=bool), "focus": pd.Series(dtype=bool),
     })
 

@@ -132,6 +132,9 @@ class BuildConfig:
     focus : list of str
         Focus terms: those concepts and every concept narrower than them are marked
         (a string is split at commas).
+    keep_generic : bool
+        Select generic words as graph nodes too (:func:`kgraph.concepts.generic_words`);
+        by default they stay in ``mentions`` but are not nodes, so they cannot be hubs.
     link_weight : str
         Paper-link weight: ``cosine`` (default: cosine of the papers' concept
         vectors, each concept weighted by its score and rarity), ``idf`` (sum of the
@@ -189,6 +192,9 @@ class BuildConfig:
     focus: list[str] = field(default_factory=list, metadata=_option(
         "--focus", 'Comma-separated focus terms, e.g. "Boltzmann,rationale,reasoning,flow": they and every '
         "narrower concept are highlighted."))
+    keep_generic: bool = field(default=False, metadata=_option(
+        "--keep-generic", "Keep generic words (one-word concepts less specific than the corpus's phrases "
+        "of their frequency: concepts.csv's specificity) as graph nodes."))
     link_weight: str = field(default="cosine", metadata=_option(
         "--link-weight", "Paper-link weight: cosine (of the papers' concept vectors, rare concepts weigh "
         "more), idf (sum of shared concepts' idf), count or jaccard.",

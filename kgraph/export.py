@@ -63,7 +63,7 @@ PROJECTIONS = {
                                            "community_label": "community_label", "degree": "degree",
                                            "pagerank": "pagerank", "betweenness": "betweenness"}),
     "concept_graph": ("concepts", "concept_id", {"label": "label", "doc_freq": "doc_freq", "reach": "reach",
-                                                 "community": "community", "degree": "degree",
+                                                 "specificity": "specificity", "community": "community", "degree": "degree",
                                                  "pagerank": "pagerank", "betweenness": "betweenness",
                                                  "first_year": "first_year", "mean_year": "mean_year",
                                                  "growth": "growth"}),
@@ -78,8 +78,8 @@ OUTPUT_FILES = HTML_FILES + GRAPH_FILES + PROJECTION_FILES + TABLE_FILES + [SUMM
 # the contract columns of each table, written first and in this order (other columns follow)
 TABLE_COLUMNS = {
     "papers": PAPER_COLUMNS,
-    "concepts": ["concept_id", "label", "aliases", "doc_freq", "term_freq", "score", "idf", "broader",
-                 "selected", "focus"],
+    "concepts": ["concept_id", "label", "aliases", "doc_freq", "term_freq", "score", "idf", "specificity",
+                 "broader", "selected", "focus"],
     "mentions": ["paper_id", "concept_id", "label", "count", "in_title", "first_position", "score", "rank",
                  "surface_forms"],
     "paper_links": ["source", "target", "weight", "shared", "n_shared"],

@@ -88,7 +88,7 @@ class _NounLemmas:
 
 
 #: Bumped whenever extraction output changes, so cached results are not reused.
-EXTRACTOR_VERSION = "8"
+EXTRACTOR_VERSION = "12"
 
 MAX_WORDS = 6
 
@@ -216,11 +216,9 @@ class _Lex:
         self.hyphen = text in _HYPHENS
         # Title case and sentence starts say nothing about the word; a capital
         # mid-sentence marks a proper name (Boltzmann, Bayesian).
+        # (a word that starts in lower case keeps its inner capitals: mmHg, nnU-Net, iPhone)
         acronym = _is_acronym(text)
-        if acronym or text[:1].isupper():
-            self.display = text
-        else:
-            self.display = text.lower() if not text.islower() else text
+        self.display = text
         # the display where case says nothing (titles, sentence starts of non-names)
         self.lowered = text.lower() if not acronym and text[:1].isupper() else None
 
@@ -280,7 +278,7 @@ class _Tokens:
     cut from the text. The doc's ``StringStore`` names tags and parts of speech.
     """
 
-    __slots__ = ("n", "lex", "tag", "pos", "space", "sent", "stop", "punct", "cls", "special")
+    __slots__ = ("n", "lex", "tag", "pos", "space", "sent", "stop", "punct", "cls", "special", "idx")
 
     def __init__(self, doc):
         import numpy as np
@@ -291,12 +289,13 @@ class _Tokens:
         text = doc.text
         self.n = len(array)
         if self.n:
-            orth, tag, pos, space, sent, stop, punct = array[:, :7].T.tolist()
+            orth, tag, pos, space, sent, stop, punct, idx = array[:, :8].T.tolist()
         else:
-            orth = tag = pos = space = sent = stop = punct = []
+            orth = tag = pos = space = sent = stop = punct = idx = []
+        self.idx = idx  # where each token starts in the text
         self.lex = lex = list(map(_LEXICON.get, orth))
         if None in lex:
-            idx, length = array[:, 7].tolist(), array[:, 8].tolist()
+            length = array[:, 8].tolist()
             for k in [k for k, x in enumerate(lex) if x is None]:
                 x = _LEXICON.get(orth[k])
                 if x is None:
@@ -460,18 +459,113 @@ def normalise_key(display: str) -> str:
 _RUN = re.compile(r"[NA]+(?:(?<=N)O[NA]+)?")
 _PLURAL_TAGS = ("NNS", "NNPS")
 
+# A participle or gerund in a clausal role is a verb, not part of a noun phrase. The
+# tagger alone says VBG/VBN for "learning rate" and "achieving comparable performance"
+# alike; what tells them apart is the grammar around the word. These are closed-class
+# English words, not terms of any field.
+_AUX = frozenset("is are was were be been being am has have had having 's 're 've".split())
+# a gerund right after one of these heads a clause: "by adding noise", "while solving tasks"
+_CLAUSAL = frozenset("by via while whilst when whenever after before without through upon thereby thus "
+                     "to".split())
+_ADJ_TAGS = ("JJ", "JJR", "JJS")
+_NOMINAL_LEFT = ("DT", "PDT", "PRP$", "POS", "JJ", "JJR", "JJS", "CD", "NN", "NNS", "NNP", "NNPS")
+_OBJECT_TAGS = ("DT", "PDT", "PRP$", "PRP", "WDT")
+
+
+def _word_tag(t: _Tokens, k: int) -> str:
+    return _STRINGS[t.tag[k]]
+
+
+def _after_aux(t: _Tokens, k: int, lo: int) -> bool:
+    """Whether token ``k`` follows an auxiliary ("has gained", "have recently shown")."""
+    j = k - 1
+    if j >= lo and _word_tag(t, j).startswith("RB"):
+        j -= 1
+    return j >= lo and (t.lex[j].word.lower() in _AUX or _word_tag(t, j) == "MD")
+
+
+def _leading_verb(t: _Tokens, starts, lasts, classes: str, a: int, b: int, lo: int) -> bool:
+    """Whether the candidate's first word is a verb taking what follows as its object.
+
+    ``achieving comparable performance``, ``applying Mamba``, ``by adding noise``,
+    ``(has) gained popularity`` are clauses; ``learning rate``, ``training data``,
+    ``the sampling method``, ``pre-trained model`` are noun phrases.
+    """
+    k = starts[a]
+    if k != lasts[a] or b - a < 2:
+        return False
+    tag = _word_tag(t, k)
+    if tag not in ("VBG", "VBN"):
+        return False
+    if _after_aux(t, k, lo):
+        return True  # "has gained popularity", "are becoming popular", "have shown promise"
+    left = _word_tag(t, k - 1) if k > lo else ""
+    nxt = lasts[a + 1]
+    ntag = _word_tag(t, nxt)
+    name_next = ntag in ("NNP", "NNPS") or (starts[a + 1] == nxt and _is_acronym(t.lex[nxt].word))
+    if tag != "VBG":
+        # a participle before a noun is a modifier ("trained model", "labeled data"), but one
+        # outside a noun phrase before a name names it: "(a solver) called QPSchur"
+        return name_next and left not in _NOMINAL_LEFT
+    if k > lo and t.lex[k - 1].word.lower() in _CLAUSAL:
+        return True
+    if left in _NOMINAL_LEFT:
+        return False  # "the learning rate", "efficient sampling strategy"
+    # a gerund before an adjective or a name takes it as an object: "solving complex tasks",
+    # "applying Mamba" (a compound modifier is not followed by either)
+    return (classes[a + 1] == "A" and ntag in _ADJ_TAGS + ("VBN",)) or name_next
+
+
+def _clause_breaks(t: _Tokens, starts, lasts, classes: str) -> str:
+    """``classes`` with a participle that opens a clause after a noun made a phrase break.
+
+    A gerund after a plural noun (``problems arising``, ``patients undergoing surgery``,
+    ``agents pursuing goals``) or a participle between a noun and an adjective or a
+    name (``methods achieved impressive performance``, ``a system called WebCAD``) is
+    a verb modifying the noun, not a compound (compounds have singular modifiers: ``policy learning``, ``model checking``).
+    Nor does "of" before a gerund join a term (``the problem of tracking objects``).
+    """
+    out = list(classes)
+    # "of" before a gerund joins no term: "the problem of | tracking objects"
+    for m in re.finditer("O(?=A)", classes):
+        w = m.start() + 1
+        if starts[w] == lasts[w] and _word_tag(t, starts[w]) == "VBG":
+            out[m.start()] = "."
+    if "NA" not in classes:
+        return "".join(out)
+    for m in re.finditer("(?=NA)", classes):
+        w = m.start() + 1
+        k = starts[w]
+        if k != lasts[w]:
+            continue
+        tag = _word_tag(t, k)
+        if tag == "VBG":
+            prev = lasts[w - 1]
+            if _word_tag(t, prev) in _PLURAL_TAGS and not _is_acronym(t.lex[prev].word):
+                out[w] = "."
+        elif tag == "VBN" and w + 1 < len(classes) and (
+                (classes[w + 1] == "A" and _word_tag(t, lasts[w + 1]) in _ADJ_TAGS)
+                or _word_tag(t, lasts[w + 1]) in ("NNP", "NNPS")
+                or (starts[w + 1] == lasts[w + 1] and _is_acronym(t.lex[lasts[w + 1]].word))):
+            out[w] = "."  # "methods achieved impressive ...", "a system called WebCAD"
+    return "".join(out)
+
 
 def _candidates(t: _Tokens, lo: int, hi: int, in_title: bool, offset: int, lemma: _NounLemmas) -> list[tuple]:
     """Candidate phrases of tokens ``lo:hi``: ``(key, display, in_title, position, sent_start, pattern)``.
 
     A candidate is a maximal run of noun-like and modifier words (adjectives,
     participles, hyphenated compounds) that ends in a noun, with leading stop
-    words removed, at most :data:`MAX_WORDS` words long. Positions count from
-    ``lo`` plus ``offset``; ``pattern`` has one letter per word of ``key``: ``N``
-    for a noun, ``A`` for a modifier, ``O`` the "of" between nouns. ``lemma``
+    words removed, at most :data:`MAX_WORDS` words long; a participle or gerund
+    in a clausal role is not part of it (:func:`_leading_verb`,
+    :func:`_clause_breaks`). Positions count from ``lo`` plus ``offset``;
+    ``pattern`` has one letter per word of ``key``: ``N`` for a noun, ``A`` for
+    a modifier, ``O`` the "of" between nouns, ``V`` a gerund at either end that
+    may be a verb (:func:`kgraph.concepts.normalise_candidates` decides). ``lemma``
     makes plural nouns singular.
     """
     starts, lasts, classes = _words(t, lo, hi)
+    classes = _clause_breaks(t, starts, lasts, classes)
     lex, tag, stop, sent = t.lex, t.tag, t.stop, t.sent
     out = []
     for m in _RUN.finditer(classes):
@@ -479,11 +573,27 @@ def _candidates(t: _Tokens, lo: int, hi: int, in_title: bool, offset: int, lemma
         # leading stop words (more, such, own, ...) carry no meaning
         while a < b and (classes[a] == "O" or (starts[a] == lasts[a] and stop[starts[a]])):
             a += 1
+        if a < b and _leading_verb(t, starts, lasts, classes, a, b, lo):
+            a += 1
+            while a < b and (classes[a] == "O" or (starts[a] == lasts[a] and stop[starts[a]])):
+                a += 1
         cls = classes[a:b]
-        # a gerund after a noun ends a term ("chain-of-thought prompting", "policy learning")
+        # a gerund that opens the candidate outside a noun phrase ("for detecting anomalies",
+        # "Diagnosing sleep disorders is hard") may be a verb or a noun ("for training data"):
+        # marked V, kgraph.concepts decides from how the corpus uses the word
+        k = starts[a]
+        verbal_first = (b - a >= 2 and cls[0] == "A" and k == lasts[a] and _word_tag(t, k) == "VBG"
+                        and (k == lo or _word_tag(t, k - 1) not in _NOMINAL_LEFT))
+        verbal_last = False
+        # a gerund after a noun ends a term ("chain-of-thought prompting", "policy learning"),
+        # unless an object follows it ("a model using the ..."); one followed by a preposition
+        # may be a verb ("a region encompassing the ...", "learning from feedback"): marked V
         if (b - a >= 2 and cls[-1] == "A" and cls[-2] == "N" and starts[b - 1] == lasts[b - 1]
-                and _STRINGS[tag[lasts[b - 1]]] == "VBG"):
+                and _STRINGS[tag[lasts[b - 1]]] == "VBG"
+                and not (lasts[b - 1] + 1 < hi and _word_tag(t, lasts[b - 1] + 1) in _OBJECT_TAGS)):
             cls = cls[:-1] + "N"
+            nxt = lasts[b - 1] + 1
+            verbal_last = nxt < hi and _word_tag(t, nxt) in ("IN", "TO") and lex[nxt].word.lower() != "of"
         else:  # a candidate ends in a noun
             end = cls.rfind("N") + 1
             if not end:
@@ -498,7 +608,8 @@ def _candidates(t: _Tokens, lo: int, hi: int, in_title: bool, offset: int, lemma
         displays = [_word_display(t, starts[w], lasts[w], in_title) for w in range(a, b)]
         i, j = starts[b - 1], lasts[b - 1]
         last = lex[j].text
-        plural = _STRINGS[tag[j]] in _PLURAL_TAGS
+        # the plural after "of" is meant: "mixture of experts", "Internet of Things"
+        plural = _STRINGS[tag[j]] in _PLURAL_TAGS and "O" not in cls
         head = _head_display(displays[-1], lex[i].word if i == j else _group_text(t, i, j), plural,
                              lemma(last) if plural else last)
         if len(displays) == 1:
@@ -518,6 +629,10 @@ def _candidates(t: _Tokens, lo: int, hi: int, in_title: bool, offset: int, lemma
         n = key.count(" ") + 1
         if len(pattern) != n:
             pattern = "A" * (n - 1) + "N"
+        if verbal_first and pattern[0] == "A":
+            pattern = "V" + pattern[1:]
+        if verbal_last and pattern[-1] == "N" and len(pattern) > 1:
+            pattern = pattern[:-1] + "V"
         first = starts[a]
         out.append((key, display, in_title, offset + first - lo, sent[first], pattern))
     return out
@@ -562,6 +677,12 @@ def _sh_long_form(short: str, words: list[str]) -> int | None:
     return None
 
 
+def _written_as_name(t: _Tokens, toks: list[int]) -> bool:
+    """Whether tokens ``toks`` are a name: two or more words, each capitalised (joiners apart)."""
+    words = [t.lex[k].word for k in toks if not t.lex[k].hyphen]
+    return len(words) >= 2 and all(w[:1].isupper() for w in words)
+
+
 def _acronyms(t: _Tokens, lo: int, hi: int, in_title: bool, lemma: _NounLemmas) -> list[tuple[str, str, str]]:
     """Acronym definitions ``long form (SF)`` in tokens ``lo:hi``: ``(short, long_key, long_display)``.
 
@@ -599,15 +720,69 @@ def _acronyms(t: _Tokens, lo: int, hi: int, in_title: bool, lemma: _NounLemmas) 
         if len(long_toks) < 2 and "-" not in lex[long_toks[0]].text:
             continue
         cands = _candidates(t, long_toks[0], long_toks[-1] + 1, in_title, 0, lemma)
-        # the long form must be one phrase ("graph of thoughts" is not)
-        if len(cands) != 1 or cands[0][3] > 1:
+        # the long form must be one phrase ("graph of thoughts" is not), or a name written
+        # with a capital on every word ("Segment Anything Model": "anything" ends a phrase)
+        if len(cands) == 1 and cands[0][3] <= 1:
+            key, display = cands[-1][0], cands[-1][1]
+        elif not in_title and _written_as_name(t, long_toks):
+            display = _acronym_singular(_group_text(t, long_toks[0], long_toks[-1]))
+            key = normalise_key(display)
+        else:
             continue
-        key, display = cands[-1][0], cands[-1][1]
         # the candidate must cover the long form's last word
         if not normalise_key(lex[long_toks[-1]].text).split()[-1].startswith(key.split()[-1][:3]):
             continue
         sf = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
         out.append((sf, key, display))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# boilerplate: sentences and phrases about the paper, not its subject
+
+# General sentence patterns, not terms of any field: code and data availability (a link,
+# "is publicly available", "available at"), funding and acknowledgements, copyright lines.
+# Such a sentence is no concept source (its "code", "grant", "foundation" say nothing of the
+# subject); a set phrase about the authors ("to the best of our knowledge") is cut alone.
+_BOILERPLATE_SENTENCE = re.compile(
+    r"https?://|\bwww\.|\b[\w-]+\.(?:com|org|io|net|edu)/|\bgit(?:hub|lab)\b"
+    r"|\b(?:is|are|will be|has been|have been|was|were|be|made|make)\s+(?:\w+\s+)?"
+    r"(?:publicly|freely|openly|open[- ]?sourced?|available|released)\b(?:\s+available)?(?:\s+(?:at|from|on|online|upon|here|to the (?:public|community))\b|\s*[.;:])"
+    r"|\bavailable (?:at|from|online|upon request)\b|\bopen[- ]sourced?\b"
+    r"|\b(?:funded|supported|sponsored|financed) (?:in part |partially |partly |jointly )?by (?:the |a |an )?(?:grants?\b|[A-Z])"
+    r"|\bgrants? (?:no|number|agreement)\b|\bwe (?:thank|acknowledge|are grateful)\b|\backnowledge?ments?\b"
+    r"|©|\(c\)\s*(?:19|20)\d\d|\bcopyright\b|\ball rights reserved\b|\bpublished by\b",
+    re.I,
+)
+_BOILERPLATE_PHRASE = re.compile(
+    r"\b(?:to the best of (?:our|my|the authors'?) knowledge|as far as (?:we|i) (?:know|are aware))\b", re.I)
+
+
+def _segments(text: str, t: _Tokens) -> list[tuple[int, int]]:
+    """Token ranges of ``t`` that are concept sources: all of it but boilerplate (see above)."""
+    if not t.n or not (_BOILERPLATE_SENTENCE.search(text) or _BOILERPLATE_PHRASE.search(text)):
+        return [(0, t.n)]
+    import bisect
+
+    idx = t.idx
+    starts = [k for k in range(t.n) if k == 0 or t.sent[k]]
+    skip = [False] * t.n
+    for m in _BOILERPLATE_SENTENCE.finditer(text):
+        at = bisect.bisect_right(idx, m.start()) - 1
+        s = starts[bisect.bisect_right(starts, max(at, 0)) - 1]
+        e = next((x for x in starts if x > at), t.n)
+        skip[s:e] = [True] * (e - s)
+    for m in _BOILERPLATE_PHRASE.finditer(text):
+        s = max(bisect.bisect_right(idx, m.start()) - 1, 0)
+        e = bisect.bisect_left(idx, m.end())
+        skip[s:e] = [True] * (e - s)
+    out, lo = [], None
+    for k, x in enumerate(skip + [True]):
+        if not x and lo is None:
+            lo = k
+        elif x and lo is not None:
+            out.append((lo, k))
+            lo = None
     return out
 
 
@@ -645,10 +820,12 @@ def extract_chunk(items: list[tuple[str, str, str]], model: str, batch_size: int
     docs = nlp.pipe(texts, batch_size=batch_size)  # title, abstract, title, ... as one stream
     out = []
     for pid, _, _ in items:
-        title, abstract = _Tokens(next(docs)), _Tokens(next(docs))
+        title_doc, abstract_doc = next(docs), next(docs)
+        title, abstract = _Tokens(title_doc), _Tokens(abstract_doc)
         n_title, n_abstract = title.n, abstract.n
-        cands = (_candidates(title, 0, n_title, True, 0, lemma)
-                 + _candidates(abstract, 0, n_abstract, False, n_title + 1, lemma))
+        cands = _candidates(title, 0, n_title, True, 0, lemma)
+        for lo, hi in _segments(abstract_doc.text, abstract):  # boilerplate sentences left out
+            cands += _candidates(abstract, lo, hi, False, n_title + 1 + lo, lemma)
         acr = _acronyms(title, 0, n_title, True, lemma) + _acronyms(abstract, 0, n_abstract, False, lemma)
         out.append((pid, cands, acr))
     return out

@@ -223,4 +223,5 @@ def concept_settings(config: BuildConfig):
         thesaurus_labels=labels,
         stopwords=stop,
         focus=list(config.focus),
+        keep_generic=config.keep_generic,
     )

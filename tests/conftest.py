@@ -116,6 +116,7 @@ def make_kg(records, min_df: int = 2, focus=(), seed: int = 42, max_html_nodes: 
         "term_freq": [doc_freq[c] for c in cids],
         "score": [round(doc_freq[c] * idf[c], 6) for c in cids],
         "idf": [round(idf[c], 6) for c in cids],
+        "specificity": [0.0 for c in cids],
         "broader": [broader_of(c) for c in cids],
         "selected": [c in selected for c in cids],
         "focus": [c in focus_keys or broader_of(c) in focus_keys for c in cids],

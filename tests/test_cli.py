@@ -230,7 +230,8 @@ def test_every_setting_option_reaches_the_build(tmp_path, monkeypatch):
     given = {"format": "csv", "model": "my_model", "min_df": 3, "max_concepts": 50, "thesaurus": words,
              "stopwords": words, "focus": ["Boltzmann", "flow"], "link_weight": "idf", "links_per_paper": 4,
              "backbone": 0.05, "community_method": "leiden", "batch_size": 8, "cache_dir": tmp_path / "c",
-             "strict": True, "dask": "local", "seed": 7, "max_html_nodes": 300}
+             "strict": True, "dask": "local", "seed": 7, "max_html_nodes": 300,
+             "keep_generic": True}
     args = ["build", str(DATA / "small.jsonl"), "--out", str(tmp_path / "o")]
     for f in fields(BuildConfig):
         option = f.metadata.get("option")
@@ -246,7 +247,8 @@ def test_every_setting_option_reaches_the_build(tmp_path, monkeypatch):
     want = BuildConfig(inputs=[DATA / "small.jsonl"], format="csv", model="my_model", min_df=3, max_concepts=50,
                        thesaurus=words, stopwords=words, focus="Boltzmann,flow", link_weight="idf",
                        links_per_paper=4, backbone=0.05, community_method="leiden", batch_size=8,
-                       cache_dir=tmp_path / "c", strict=True, dask="local", seed=7, max_html_nodes=300)
+                       cache_dir=tmp_path / "c", strict=True, dask="local", seed=7, max_html_nodes=300,
+                       keep_generic=True)
     assert seen == [want]
     r = CliRunner().invoke(cli.app, ["build", "--out", str(tmp_path / "o"), "--cache-dir", "x", "--no-cache"])
     assert seen[-1] == BuildConfig(cache_dir=None)  # the defaults are BuildConfig's

