@@ -552,7 +552,8 @@ def _sorted_unique(values: np.ndarray, counts: bool = False):
 _PART_SEPARATORS = r"[\-‐‑–/]"
 
 
-def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
+def _labels(cand: pd.DataFrame, definitions: Iterable[str] = (),
+            defined: pd.DataFrame | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """Readable label per key: the commonest surface form, each word cased as the corpus writes it.
 
     A word's case is the form most often written mid-sentence in an abstract: titles
@@ -562,6 +563,8 @@ def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[s
     (``GPT``, ``ResNet``) keeps its letters, and a word with no vote stays as written.
     The long forms of acronym ``definitions`` vote, once each, for the words no
     candidate wrote (``Anything`` in ``Segment Anything Model``: a stop word).
+    A multi-word name keeps its capitals whole (:func:`_written_names`; ``defined``:
+    the acronym definitions, ``key`` and ``display`` of each long form).
     Returns ``(labels, casing)``: ``casing`` maps a lower-case word to its form.
     """
     body = ~(cand["in_title"].to_numpy(dtype=bool) | cand["sent_start"].to_numpy(dtype=bool))
@@ -588,7 +591,45 @@ def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[s
     changed = np.array([c != w for c, w in zip(cased, distinct_words)], dtype=bool)[wcode]
     for i in _sorted_unique(parent[changed]).tolist():
         top[i] = " ".join([cased[c] for c in wcode[start[i] : start[i + 1]].tolist()])
-    return dict(zip(keys.take(pk[best]).tolist(), top)), casing
+    labels = dict(zip(keys.take(pk[best]).tolist(), top))
+    names = _written_names(cand[body], defined)
+    labels.update({k: v for k, v in names.items() if k in labels})
+    return labels, casing
+
+
+def _name_like(display: str) -> bool:
+    """Two words or more, each capitalised but for function words (``Internet of Things``)."""
+    parts = [p for p in re.split(r"[\s\-‐‑–/]+", display) if any(c.isalpha() for c in p)]
+    content = [p for p in parts if p not in _FUNCTION_WORDS]
+    return len(parts) >= 2 and bool(content) and all(p[:1].isupper() or p[:1].isdigit() for p in content)
+
+
+def _written_names(body: pd.DataFrame, defined: pd.DataFrame | None = None) -> dict[str, str]:
+    """Multi-word names: keys that abstracts write mid-sentence (an acronym's definition
+    included; one vote per paper and spelling) at least twice, and nine times in ten capitalised
+    (``British Hypertension Society``, ``Segment Anything Model``), keep that form
+    whole, whatever their words are alone (*society*, *segment*). A term the corpus also
+    writes in lower case (``natural language processing``) is no name."""
+    rows = body[["paper_id", "key", "display"]]
+    if defined is not None and len(defined):
+        rows = pd.concat([rows, defined[["paper_id", "key", "display"]]], ignore_index=True)
+    if rows.empty:
+        return {}
+    # one vote per paper and spelling: a definition is also a written candidate
+    multi = rows[rows["display"].str.contains(" ", regex=False)].drop_duplicates()
+    if multi.empty:
+        return {}
+    distinct = multi.groupby(["key", "display"], sort=True).size().reset_index(name="n")
+    distinct["name"] = [_name_like(d) for d in distinct["display"].tolist()]
+    total = distinct.groupby("key")["n"].sum()
+    named = distinct[distinct["name"]]
+    n_named = named.groupby("key")["n"].sum()
+    keys = n_named.index[(n_named >= 2) & (n_named >= 0.9 * total.reindex(n_named.index))]
+    if not len(keys):
+        return {}
+    best = named[named["key"].isin(keys)].sort_values(["key", "n", "display"], ascending=[True, False, True])
+    best = best.drop_duplicates("key")
+    return dict(zip(best["key"].tolist(), best["display"].tolist()))
 
 
 def _votes(displays: pd.Series) -> dict[str, str]:
@@ -1239,7 +1280,10 @@ def build_concepts(
     if cand.empty:
         return _empty_concepts(), _empty_mentions()
 
-    labels, casing = _labels(cand, extraction.acronyms["long_display"].tolist())
+    acr = extraction.acronyms.drop_duplicates(["paper_id", "long_key", "long_display"])
+    defined = pd.DataFrame({"paper_id": acr["paper_id"].tolist(), "key": acr["long_key"].tolist(),
+                            "display": acr["long_display"].tolist()})
+    labels, casing = _labels(cand, extraction.acronyms["long_display"].tolist(), defined)
     labels.update({k: v for k, v in settings.thesaurus_labels.items() if k in labels})
     label_of = pd.Series(labels)  # one index for both lookups below
     mentions, idf = score_mentions(cand, n_papers, settings)
