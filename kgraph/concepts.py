@@ -572,7 +572,14 @@ def _labels(cand: pd.DataFrame, definitions: Iterable[str] = (),
         body &= cand["written"].to_numpy(dtype=bool)
     # Votes per spelling: each distinct display votes as often as it occurs, its words in
     # order of first occurrence (a tie goes to the spelling seen first).
-    casing = _votes(cand["display"][body])
+    # capitals inside a multi-word name (British Hypertension Society) do not vote for the
+    # word alone (society); they count only for words written nowhere else (Markovian)
+    shown = cand["display"][body]
+    dcode, distinct = pd.factorize(shown)
+    name = np.array([_name_like(d) for d in distinct.tolist()], dtype=bool)[dcode] if len(shown) else np.zeros(0, bool)
+    casing = _votes(shown[~name])
+    for low, form in _votes(shown[name]).items():
+        casing.setdefault(low, form)
     for low, form in _votes(pd.Series(list(definitions), dtype=object)).items():
         casing.setdefault(low, form)  # only for words no candidate wrote
     # the commonest display of each key, ties to the smallest

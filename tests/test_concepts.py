@@ -220,3 +220,16 @@ def test_linking_mentions_join_papers_on_different_methods_of_one_field():
     pairs = {(s, t): shared for s, t, shared in links[["source", "target", "shared"]].itertuples(index=False)}
     assert pairs[("a", "b")] == "graph"
     assert pairs[("b", "c")].startswith("graph kernel")
+
+def test_a_multi_word_name_keeps_its_capitals_where_its_words_alone_are_lower_case():
+    rows = [(f"p{i}", "A study", f"We report {name} results from the British Hypertension Society. "
+             "Every society has rules and the hypertension clinic agrees.")
+            for i, name in enumerate(["new", "old", "recent"])]
+    concepts, _ = make(rows, min_df=1)
+    assert concept(concepts, "british hypertension society")["label"] == "British Hypertension Society"
+    assert concept(concepts, "society")["label"] == "society"
+    # written in lower case in a paper too: no name, each word cased as the corpus writes it
+    rows.append(("p9", "A study", "We follow the british hypertension society. Some society agrees."))
+    rows += [(f"q{i}", "A study", "We follow the british hypertension society.") for i in range(3)]
+    concepts, _ = make(rows, min_df=1)
+    assert concept(concepts, "british hypertension society")["label"] != "British Hypertension Society"
