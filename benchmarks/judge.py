@@ -162,13 +162,18 @@ def _shape(word: str) -> str:
 def phrase_forms(docs, key: str) -> Counter:
     """How the abstracts write a multi-word concept mid-sentence: ``Counter(tuple of word shapes)``.
 
-    Only occurrences that do not start a sentence count (titles are not in ``docs``).
+    Only occurrences that do not start a sentence count (titles are not in ``docs``), and
+    not a definition before its acronym (*Conditional Random Field (CRF)*), whose capitals
+    show where the letters come from.
     """
     out: Counter = Counter()
     for doc in docs:
         for span in occurrences(doc, key):
             if span[0].is_sent_start:
                 continue
+            nxt = span.end
+            if nxt + 1 < len(doc) and doc[nxt].text == "(" and _acronym_like(doc[nxt + 1].text):
+                continue  # a definition capitalises the words that give the acronym its letters
             out[tuple(_shape(t.text) for t in span if t.text not in _HYPHENS and t.tag_ != "POS")] += 1
     return out
 
@@ -234,9 +239,8 @@ def miscased_phrase(label: str, key: str, index: DocIndex) -> bool | None:
     seen = Counter({f: n for f, n in seen.items() if len(f) == len(parts)})
     if sum(seen.values()) < 2:
         return None
-    # a form the corpus writes in a third of its occurrences or more is signed (Retrieval-
-    # Augmented Generation / retrieval-augmented generation); a rarer one is not
-    return 3 * seen.get(tuple(_shape(p) for p in parts), 0) < sum(seen.values())
+    top = max(seen.values())  # the commonest form, as for single words
+    return tuple(_shape(p) for p in parts) not in {f for f, n in seen.items() if n == top}
 
 
 def judge(name: str, inputs, limit: int | None, cache: Path, examples: int) -> dict:

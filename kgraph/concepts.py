@@ -552,8 +552,7 @@ def _sorted_unique(values: np.ndarray, counts: bool = False):
 _PART_SEPARATORS = r"[\-‐‑–/]"
 
 
-def _labels(cand: pd.DataFrame, definitions: Iterable[str] = (),
-            defined: pd.DataFrame | None = None) -> tuple[dict[str, str], dict[str, str]]:
+def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
     """Readable label per key: the commonest surface form, each word cased as the corpus writes it.
 
     A word's case is the form most often written mid-sentence in an abstract: titles
@@ -563,8 +562,7 @@ def _labels(cand: pd.DataFrame, definitions: Iterable[str] = (),
     (``GPT``, ``ResNet``) keeps its letters, and a word with no vote stays as written.
     The long forms of acronym ``definitions`` vote, once each, for the words no
     candidate wrote (``Anything`` in ``Segment Anything Model``: a stop word).
-    A multi-word name keeps its capitals whole (:func:`_written_names`; ``defined``:
-    the acronym definitions, ``key`` and ``display`` of each long form).
+    A multi-word name keeps its capitals whole (:func:`_written_names`).
     Returns ``(labels, casing)``: ``casing`` maps a lower-case word to its form.
     """
     body = ~(cand["in_title"].to_numpy(dtype=bool) | cand["sent_start"].to_numpy(dtype=bool))
@@ -572,14 +570,7 @@ def _labels(cand: pd.DataFrame, definitions: Iterable[str] = (),
         body &= cand["written"].to_numpy(dtype=bool)
     # Votes per spelling: each distinct display votes as often as it occurs, its words in
     # order of first occurrence (a tie goes to the spelling seen first).
-    # capitals inside a multi-word name (British Hypertension Society) do not vote for the
-    # word alone (society); they count only for words written nowhere else (Markovian)
-    shown = cand["display"][body]
-    dcode, distinct = pd.factorize(shown)
-    name = np.array([_name_like(d) for d in distinct.tolist()], dtype=bool)[dcode] if len(shown) else np.zeros(0, bool)
-    casing = _votes(shown[~name])
-    for low, form in _votes(shown[name]).items():
-        casing.setdefault(low, form)
+    casing = _votes(cand["display"][body])
     for low, form in _votes(pd.Series(list(definitions), dtype=object)).items():
         casing.setdefault(low, form)  # only for words no candidate wrote
     # the commonest display of each key, ties to the smallest
@@ -599,27 +590,27 @@ def _labels(cand: pd.DataFrame, definitions: Iterable[str] = (),
     for i in _sorted_unique(parent[changed]).tolist():
         top[i] = " ".join([cased[c] for c in wcode[start[i] : start[i + 1]].tolist()])
     labels = dict(zip(keys.take(pk[best]).tolist(), top))
-    names = _written_names(cand[body], defined)
+    names = _written_names(cand[body])
     labels.update({k: v for k, v in names.items() if k in labels})
     return labels, casing
 
 
 def _name_like(display: str) -> bool:
     """Two words or more, each capitalised but for function words (``Internet of Things``)."""
+    if " " not in display.strip():
+        return False  # one word, hyphenated or not (U-Net)
     parts = [p for p in re.split(r"[\s\-‐‑–/]+", display) if any(c.isalpha() for c in p)]
     content = [p for p in parts if p not in _FUNCTION_WORDS]
-    return len(parts) >= 2 and bool(content) and all(p[:1].isupper() or p[:1].isdigit() for p in content)
+    return bool(content) and all(p[:1].isupper() or p[:1].isdigit() for p in content)
 
 
-def _written_names(body: pd.DataFrame, defined: pd.DataFrame | None = None) -> dict[str, str]:
-    """Multi-word names: keys that abstracts write mid-sentence (an acronym's definition
-    included; one vote per paper and spelling) at least twice, and nine times in ten capitalised
-    (``British Hypertension Society``, ``Segment Anything Model``), keep that form
-    whole, whatever their words are alone (*society*, *segment*). A term the corpus also
-    writes in lower case (``natural language processing``) is no name."""
+def _written_names(body: pd.DataFrame) -> dict[str, str]:
+    """Multi-word names: keys that abstracts write mid-sentence (``body``: no titles,
+    sentence starts or acronyms spelled out by kgraph) in at least two papers, and nine
+    times in ten capitalised (one vote per paper and spelling: ``British Hypertension
+    Society``), keep that form whole, whatever their words are alone (*society*). A term
+    the corpus also writes in lower case (``natural language processing``) is no name."""
     rows = body[["paper_id", "key", "display"]]
-    if defined is not None and len(defined):
-        rows = pd.concat([rows, defined[["paper_id", "key", "display"]]], ignore_index=True)
     if rows.empty:
         return {}
     # one vote per paper and spelling: a definition is also a written candidate
@@ -1287,10 +1278,7 @@ def build_concepts(
     if cand.empty:
         return _empty_concepts(), _empty_mentions()
 
-    acr = extraction.acronyms.drop_duplicates(["paper_id", "long_key", "long_display"])
-    defined = pd.DataFrame({"paper_id": acr["paper_id"].tolist(), "key": acr["long_key"].tolist(),
-                            "display": acr["long_display"].tolist()})
-    labels, casing = _labels(cand, extraction.acronyms["long_display"].tolist(), defined)
+    labels, casing = _labels(cand, extraction.acronyms["long_display"].tolist())
     labels.update({k: v for k, v in settings.thesaurus_labels.items() if k in labels})
     label_of = pd.Series(labels)  # one index for both lookups below
     mentions, idf = score_mentions(cand, n_papers, settings)

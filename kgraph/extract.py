@@ -88,7 +88,7 @@ class _NounLemmas:
 
 
 #: Bumped whenever extraction output changes, so cached results are not reused.
-EXTRACTOR_VERSION = "12"
+EXTRACTOR_VERSION = "13"
 
 MAX_WORDS = 6
 
@@ -467,6 +467,9 @@ _AUX = frozenset("is are was were be been being am has have had having 's 're 'v
 # a gerund right after one of these heads a clause: "by adding noise", "while solving tasks"
 _CLAUSAL = frozenset("by via while whilst when whenever after before without through upon thereby thus "
                      "to".split())
+# participles that name what precedes them ("a task called X", "a loss termed Y") never
+# modify a noun as part of a term ("named" does: "named entity recognition")
+_NAMING = frozenset("called termed dubbed coined titled entitled".split())
 _ADJ_TAGS = ("JJ", "JJR", "JJS")
 _NOMINAL_LEFT = ("DT", "PDT", "PRP$", "POS", "JJ", "JJR", "JJS", "CD", "NN", "NNS", "NNP", "NNPS")
 _OBJECT_TAGS = ("DT", "PDT", "PRP$", "PRP", "WDT")
@@ -497,6 +500,8 @@ def _leading_verb(t: _Tokens, starts, lasts, classes: str, a: int, b: int, lo: i
     tag = _word_tag(t, k)
     if tag not in ("VBG", "VBN"):
         return False
+    if tag == "VBN" and t.lex[k].word.lower() in _NAMING:
+        return True  # "(a method,) called hierarchical guidance"
     if _after_aux(t, k, lo):
         return True  # "has gained popularity", "are becoming popular", "have shown promise"
     left = _word_tag(t, k - 1) if k > lo else ""
@@ -512,8 +517,10 @@ def _leading_verb(t: _Tokens, starts, lasts, classes: str, a: int, b: int, lo: i
     if left in _NOMINAL_LEFT:
         return False  # "the learning rate", "efficient sampling strategy"
     # a gerund before an adjective or a name takes it as an object: "solving complex tasks",
-    # "applying Mamba" (a compound modifier is not followed by either)
-    return (classes[a + 1] == "A" and ntag in _ADJ_TAGS + ("VBN",)) or name_next
+    # "applying Mamba", "capturing long-range dependencies" (a hyphenated modifier: a compound
+    # modifier is not followed by any of these)
+    hyphenated_modifier = starts[a + 1] != lasts[a + 1] and b - a >= 3
+    return (classes[a + 1] == "A" and ntag in _ADJ_TAGS + ("VBN",)) or name_next or hyphenated_modifier
 
 
 def _clause_breaks(t: _Tokens, starts, lasts, classes: str) -> str:
@@ -539,10 +546,14 @@ def _clause_breaks(t: _Tokens, starts, lasts, classes: str) -> str:
         if k != lasts[w]:
             continue
         tag = _word_tag(t, k)
-        if tag == "VBG":
+        if tag == "VBN" and t.lex[k].word.lower() in _NAMING:
+            out[w] = "."  # "a task | called | instance segmentation"
+        elif tag == "VBG":
             prev = lasts[w - 1]
             if _word_tag(t, prev) in _PLURAL_TAGS and not _is_acronym(t.lex[prev].word):
                 out[w] = "."
+            elif w + 1 < len(classes) and classes[w + 1] == "A" and _word_tag(t, lasts[w + 1]) in _ADJ_TAGS:
+                out[w] = "."  # "a system | producing generic captions": a gerund before an adjective
         elif tag == "VBN" and w + 1 < len(classes) and (
                 (classes[w + 1] == "A" and _word_tag(t, lasts[w + 1]) in _ADJ_TAGS)
                 or _word_tag(t, lasts[w + 1]) in ("NNP", "NNPS")

@@ -223,7 +223,7 @@ def test_linking_mentions_join_papers_on_different_methods_of_one_field():
 
 def test_a_multi_word_name_keeps_its_capitals_where_its_words_alone_are_lower_case():
     rows = [(f"p{i}", "A study", f"We report {name} results from the British Hypertension Society. "
-             "Every society has rules and the hypertension clinic agrees.")
+             "Every society has rules, a society has members and the hypertension clinic agrees.")
             for i, name in enumerate(["new", "old", "recent"])]
     concepts, _ = make(rows, min_df=1)
     assert concept(concepts, "british hypertension society")["label"] == "British Hypertension Society"

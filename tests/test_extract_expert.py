@@ -158,3 +158,15 @@ def test_specificity_and_selection_do_not_depend_on_paper_ids_or_order():
     a = first.set_index("concept_id")[["specificity", "selected"]].sort_index()
     b = again.set_index("concept_id")[["specificity", "selected"]].sort_index()
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_naming_participles_and_gerunds_taking_an_object_are_not_part_of_a_candidate():
+    got = displays("A study",
+                   "We define a task called instance segmentation. A new loss, termed focal loss, helps. "
+                   "We build a system producing generic captions. Methods for capturing long-range "
+                   "dependencies are slow. Named entity recognition and graph based methods remain.")
+    joined = " | ".join(got).lower()
+    for verb in ("called", "termed", "producing", "capturing"):
+        assert verb not in joined, got
+    assert {"task", "instance segmentation", "focal loss", "system", "generic caption",
+            "long-range dependency", "named entity recognition"} <= set(got), got
