@@ -159,23 +159,36 @@ def _shape(word: str) -> str:
     return word if _acronym_like(word) else _case_class(word)
 
 
-def phrase_forms(docs, key: str) -> Counter:
-    """How the abstracts write a multi-word concept mid-sentence: ``Counter(tuple of word shapes)``.
+def _in_longer_name(doc, span) -> bool:
+    """Whether a capitalised word touches the span: it is part of a longer name
+    (*Non-dominated Sorting Genetic Algorithm II*, *Swin Transformer*)."""
+    before = doc[span.start - 1] if span.start > 0 and not span[0].is_sent_start else None
+    after = doc[span.end] if span.end < len(doc) else None
+    return any(t is not None and t.text[:1].isupper() and t.text.isalpha() and not _acronym_like(t.text)
+               for t in (before, after))
 
-    Only occurrences that do not start a sentence count (titles are not in ``docs``), and
-    not a definition before its acronym (*Conditional Random Field (CRF)*), whose capitals
-    show where the letters come from.
+
+def phrase_forms(docs, key: str) -> tuple[Counter, Counter]:
+    """How the abstracts write a multi-word concept mid-sentence: ``Counter(tuple of word
+    shapes)`` for running text and for definitions before an acronym.
+
+    Only occurrences that do not start a sentence count (titles are not in ``docs``), nor
+    those inside a longer capitalised name. A definition (*Conditional Random Field
+    (CRF)*) capitalises the words that give the acronym its letters, so it is kept apart.
     """
-    out: Counter = Counter()
+    text: Counter = Counter()
+    defs: Counter = Counter()
     for doc in docs:
         for span in occurrences(doc, key):
-            if span[0].is_sent_start:
+            if span[0].is_sent_start or _in_longer_name(doc, span):
                 continue
+            shape = tuple(_shape(t.text) for t in span if t.text not in _HYPHENS and t.tag_ != "POS")
             nxt = span.end
             if nxt + 1 < len(doc) and doc[nxt].text == "(" and _acronym_like(doc[nxt + 1].text):
-                continue  # a definition capitalises the words that give the acronym its letters
-            out[tuple(_shape(t.text) for t in span if t.text not in _HYPHENS and t.tag_ != "POS")] += 1
-    return out
+                defs[shape] += 1
+            else:
+                text[shape] += 1
+    return text, defs
 
 
 def miscased(label: str, forms: dict[str, Counter]) -> tuple[bool, bool]:
@@ -229,18 +242,25 @@ class DocIndex:
         return [self.docs[i] for i in sorted(found)]
 
 
-def miscased_phrase(label: str, key: str, index: DocIndex) -> bool | None:
-    """Whether a multi-word label is cased against how the abstracts write the whole phrase
-    mid-sentence (None: fewer than 2 such occurrences, or words that do not line up)."""
+def miscased_phrase(label: str, key: str, index: DocIndex, forms: dict[str, Counter]) -> tuple[bool, bool]:
+    """``(judged, miscased)`` for a label: a multi-word label against how the abstracts write
+    the whole phrase in running text (the commonest form, at least 2 occurrences); else
+    word by word (:func:`miscased`), where a label written as the phrase's commonest
+    definition (*British Hypertension Society (BHS)*) is also right: the corpus then
+    gives no other evidence, and a definition's capitals may be a name's or the letters'."""
     parts = _label_parts(label)
     if len(parts) < 2:
-        return None
-    seen = phrase_forms(index.docs_with(key), key)
-    seen = Counter({f: n for f, n in seen.items() if len(f) == len(parts)})
-    if sum(seen.values()) < 2:
-        return None
-    top = max(seen.values())  # the commonest form, as for single words
-    return tuple(_shape(p) for p in parts) not in {f for f, n in seen.items() if n == top}
+        return miscased(label, forms)
+    text, defs = phrase_forms(index.docs_with(key), key)
+    shape = tuple(_shape(p) for p in parts)
+    text = Counter({f: n for f, n in text.items() if len(f) == len(parts)})
+    if sum(text.values()) >= 2:
+        top = max(text.values())  # the commonest form, as for single words
+        return True, shape not in {f for f, n in text.items() if n == top}
+    judged, bad = miscased(label, forms)
+    if bad and defs and defs.get(shape, 0) == max(defs.values()):
+        bad = False
+    return judged, bad
 
 
 def judge(name: str, inputs, limit: int | None, cache: Path, examples: int) -> dict:
@@ -309,10 +329,7 @@ def judge(name: str, inputs, limit: int | None, cache: Path, examples: int) -> d
     index = DocIndex(abstract_doc.values())
     for label, key in zip(sel["label"].tolist(), sel["concept_id"].tolist()):
         n_labels += 1
-        bad = miscased_phrase(label, key, index)
-        judged = bad is not None
-        if not judged:
-            judged, bad = miscased(label, forms)
+        judged, bad = miscased_phrase(label, key, index, forms)
         n_judged += judged
         if bad:
             n_miscased += 1
