@@ -21,12 +21,19 @@ spaCy's full pipeline *with the dependency parser*, run on each paper's own text
   modifies a noun in a clausal role (``acl``/``relcl``: ``problems arising``,
   ``patients undergoing``). A gerund with no argument in a nominal role stays a
   noun (``machine learning``, ``sampling``, ``model checking``). A concept is a
-  verb phrase in a paper when most of its occurrences there are.
-- **miscased labels**: of the selected concepts' labels, the share with a word
-  cased otherwise than the corpus writes that word mid-sentence in abstracts (the
+  verb phrase in a paper when most of its occurrences there are, and not counted
+  (the parser's mistake) when most of its occurrences across the corpus are noun
+  phrases (``keyword spotting``).
+- **miscased labels**: of the selected concepts' labels, the share cased otherwise
+  than the abstracts write them mid-sentence. A label of two words or more is judged
+  as a whole against the commonest form of the phrase in running text
+  (:func:`phrase_forms`, at least 2 occurrences); otherwise each word against the
+  corpus's usage of that word (the
   most common form of the word among abstract tokens that do not start a
   sentence and that the tagger does not make a finite verb or an infinitive: "to
-  bridge" says nothing of *Schrödinger Bridge*; titles and sentence starts do not count). Words the abstracts never
+  bridge" says nothing of *Schrödinger Bridge*; a capitalised word beside another is part of a
+  name and no vote; titles and sentence starts do not count), where the phrase's commonest
+  definition form is also right. Words the abstracts never
   write mid-sentence (nor their plural) are not judged; a word's parts joined by
   hyphens or slashes are judged one by one. An acronym (two capitals, or a capital
   and a digit) that the abstracts write so is right beside a word spelled alike
