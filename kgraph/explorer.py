@@ -824,7 +824,8 @@ FIT_WIDTH, FIT_HEIGHT = 1400 - 330, 900 - 40
 
 
 def _fit_zoom(points) -> float:
-    """vis-network's zoom when the page opens fitted (as explorer.js does it)."""
+    """The zoom at which the page opens, fitted to the map frame (explorer.js fits it the same way,
+    within a few percent: sigma keeps a 30 px padding)."""
     arr = points if isinstance(points, np.ndarray) else np.array(list(points), dtype=float)
     arr = arr.reshape(-1, 2)
     if not len(arr):
@@ -860,7 +861,8 @@ def _node_sizes(a: "_Arrays", kept: np.ndarray, focus: np.ndarray, xy: np.ndarra
 def _label_sizes(view: View, degree: dict, text: dict) -> tuple[dict, dict]:
     """Font sizes (layout units) so that, when the page opens fitted to the window,
     the labels of the most connected nodes read at 13-21 px and do not overlap, while
-    the others stay hidden until one zooms in (vis-network skips labels under ~7 px).
+    the others are drawn only where there is room (explorer.js drops a label that would overlap one
+    already drawn, most important first, and skips labels under ~7 px).
     Returns fonts and node sizes."""
     graph, nodes = view.graph, view.nodes
     n = len(nodes)
@@ -890,7 +892,7 @@ def _label_sizes(view: View, degree: dict, text: dict) -> tuple[dict, dict]:
         w = 0.56 * px * min(len(label), 40) + 6.0
         h = px + 4.0
         x = xy[v][0] * zoom
-        y = xy[v][1] * zoom + size[v] * zoom + h / 2  # vis-network draws the label under the shape
+        y = xy[v][1] * zoom + size[v] * zoom + h / 2  # the page draws the label under the shape
         box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
             continue
