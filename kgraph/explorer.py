@@ -50,6 +50,7 @@ import pandas as pd
 
 from .config import MAX_HTML_NODES
 from .layout import layout_arrays, place_near_neighbours, spread_apart
+from .trendspage import TRENDS_FILE
 
 VIEWS = ("graph", "papers", "concepts")
 PAGES = VIEWS + ("index",)
@@ -1029,7 +1030,7 @@ def _page_data(kg, view: View, labels: dict[str, str] | None = None) -> dict:
     shown, build = _counts(kg, view)
     return {"view": view.name, "title": VIEW_TITLES[view.name], "nodes": nodes, "edges": edges,
             "communities": legend, "palette": list(PALETTE), "other": OTHER_COLOR, "notes": view.notes,
-            "pages": {k: VIEW_FILES[k] for k in PAGES}, "shown": shown, "build": build,
+            "pages": {**{k: VIEW_FILES[k] for k in PAGES}, "trends": TRENDS_FILE}, "shown": shown, "build": build,
             "total": {"nodes": view.graph.number_of_nodes(), "edges": view.graph.number_of_edges()}}
 
 
@@ -1155,7 +1156,7 @@ def render_index(kg, views: dict[str, View] | None = None, data_files: list[str]
             detail = f" ({len(v.nodes):,} nodes, {len(v.edges):,} links)"
             detail += "".join(f" {n}" for n in v.notes[:1])
         links.append(f'<li><a href="{VIEW_FILES[name]}">{esc(VIEW_TITLES[name])}</a>{esc(detail)}</li>')
-    links.append('<li><a href="trends.html">Trends: rising and fading concepts</a></li>')
+    links.append(f'<li><a href="{TRENDS_FILE}">Trends: rising and fading concepts</a></li>')
     files = "".join(f'<li><a href="{esc(f, quote=True)}">{esc(f)}</a></li>' for f in data_files)
     return _fill(_template("index.html"), {
         "CSP": html.escape(_csp([]), quote=False),

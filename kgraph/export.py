@@ -53,7 +53,6 @@ from .errors import OutputError
 from .explorer import (_SURROGATE, VIEW_FILES, View, Written, _edge_lists, _round6, build_views, clean_text,
                        write_html)
 from .sources import PAPER_COLUMNS
-
 from .trendspage import TRENDS_FILE, write_trends_page
 
 GRAPH_FILES = ["graph.graphml", "graph.gexf", "graph.json"]
@@ -260,7 +259,7 @@ def write_files(kg, folder) -> tuple[list[str], list[str]]:
     saves = callable(getattr(kg, "save", None))  # a KnowledgeGraph (not a look-alike) saves itself
     names = [name for name in OUTPUT_FILES if saves or name != SAVE_FILE]
     views = build_views(kg)  # the GEXF takes the graph view's colours and positions
-    notes = write_html(kg, folder, views=views, data_files=[TRENDS_FILE] + GRAPH_FILES + PROJECTION_FILES
+    notes = write_html(kg, folder, views=views, data_files=GRAPH_FILES + PROJECTION_FILES
                        + TABLE_FILES + [SUMMARY_NAME]).notes
     write_trends_page(kg, folder / TRENDS_FILE)
     write_tables(kg, folder)

@@ -131,6 +131,7 @@ def test_index_page_summarises_the_build_offline(kg, site, visit):
     assert log.errors == [] and _offline(log, path) == []
     links = log.page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
     assert {"graph.html", "papers.html", "concepts.html", "trends.html", "graph.gexf", "papers.csv"} <= set(links)
+    assert links.count("trends.html") == 1  # a page among the views, not also among the data files
     assert "normalizing flow" in log.page.inner_text("body")
 
 

@@ -383,11 +383,10 @@
 
   // ------------------------------------------------------------------ header, legend
   $("kg-title").textContent = data.title;
-  var order = ["graph", "papers", "concepts", "index"];  // the page data's keys come sorted
+  var order = ["graph", "papers", "concepts", "index", "trends"];  // the page data's keys come sorted
   var links = Object.keys(data.pages).sort(function (a, b) {
     return (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || (a < b ? -1 : 1);
   }).map(function (name) { return [name, data.pages[name]]; });
-  links.push(["trends", "trends.html"]);
   links.forEach(function (pair) {
     var a = el("a", pair[0] === "index" ? "summary" : pair[0]);
     a.href = pair[1];
