@@ -233,7 +233,7 @@ def main(argv=None) -> int:
     print(f"| system | precision@{k} | coverage | papers with links | seconds |")
     print("|---|---|---|---|---|")
     for name, p, cov, n, secs in rows:
-        fmt = (lambda x: "" if x is None else f"{100 * x:.1f}%")
+        fmt = (lambda x: "" if x is None else f"{100 * x:.2f}%")
         print(f"| {name} | {fmt(p)} | {fmt(cov)} | {'' if n is None else n} | {secs} |")
     return 0
 
