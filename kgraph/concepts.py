@@ -394,15 +394,16 @@ def _verbal_gerunds(cand: pd.DataFrame) -> pd.DataFrame:
     starts = cand["sent_start"].to_numpy(dtype=bool, copy=True)
     for i in np.flatnonzero(marked).tolist():
         kw, dw, pat = keys[i].split(" "), displays[i].split(" "), patterns[i]
+        # a display word may be several key words ("Fine-tuning"); the marked gerund is one
         if pat[0] == "V" and len(kw) > 1:
-            if kw[0] in nouns or len(dw) != len(kw):
+            if kw[0] in nouns or len(dw) < 2 or normalise_key(dw[0]) != kw[0]:
                 pat = "A" + pat[1:]
             else:
                 kw, dw, pat = kw[1:], dw[1:], pat[1:]
                 positions[i] += 1
                 starts[i] = False
         if pat[-1:] == "V" and len(kw) > 1:
-            if kw[-1] in nouns or len(dw) != len(kw):
+            if kw[-1] in nouns or len(dw) < 2 or normalise_key(dw[-1]) != kw[-1]:
                 pat = pat[:-1] + "N"
             else:
                 kw, dw, pat = kw[:-1], dw[:-1], pat[:-1]
@@ -552,26 +553,50 @@ def _sorted_unique(values: np.ndarray, counts: bool = False):
 _PART_SEPARATORS = r"[\-‐‑–/]"
 
 
-def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
-    """Readable label per key: the commonest surface form, each word cased as the corpus writes it.
+def _running_text(cand: pd.DataFrame, definitions: pd.DataFrame) -> np.ndarray:
+    """Which candidates are running text: mid-sentence in an abstract, as the author wrote them.
 
-    A word's case is the form most often written mid-sentence in an abstract: titles
-    (often Title Case), sentence starts and spelled-out acronyms (``written`` false)
-    have no vote. Each part of a hyphenated word votes and is cased on its own
-    (``chain-of-thought``, ``vision-language model``); a part written as an acronym
-    (``GPT``, ``ResNet``) keeps its letters, and a word with no vote stays as written.
-    The long forms of acronym ``definitions`` vote, once each, for the words no
-    candidate wrote (``Anything`` in ``Segment Anything Model``: a stop word).
-    A multi-word name keeps its capitals whole (:func:`_written_names`).
-    Returns ``(labels, casing)``: ``casing`` maps a lower-case word to its form.
+    Titles (often Title Case), sentence starts, acronyms kgraph spelled out (``written``
+    false) and the one occurrence that defines an acronym in its paper (``definitions``:
+    ``paper_id``, ``long_display``; authors capitalise what they abbreviate, *Low-Rank
+    Adaptation (LoRA)*, where running text says *low-rank adaptation*) are not.
     """
     body = ~(cand["in_title"].to_numpy(dtype=bool) | cand["sent_start"].to_numpy(dtype=bool))
     if "written" in cand.columns:
         body &= cand["written"].to_numpy(dtype=bool)
+    if definitions.empty or not body.any():
+        return body
+    rows = cand[["paper_id", "display", "position"]].iloc[np.flatnonzero(body)].astype({"paper_id": object})
+    rows.index = np.flatnonzero(body)  # positions in cand
+    defined = pd.MultiIndex.from_frame(definitions[["paper_id", "long_display"]].astype(object))
+    at = rows[pd.MultiIndex.from_frame(rows[["paper_id", "display"]]).isin(defined)]
+    first = at.sort_values("position", kind="stable").drop_duplicates(["paper_id", "display"])
+    body[first.index.to_numpy()] = False
+    return body
+
+
+def _labels(cand: pd.DataFrame, definitions: pd.DataFrame | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """Readable label per key: the commonest surface form, cased as the corpus writes it.
+
+    Only running text votes (:func:`_running_text`), and a word inside a name votes for
+    the name only (*Bridge* in *Schrödinger Bridge*). A phrase running text shows at least
+    twice, alone or inside a longer phrase, is cased as it is written most there
+    (:func:`_phrase_choice`, :func:`_inner_phrases`); one it shows less, as most papers
+    define it before an acronym. Otherwise (or where two spellings are as common) each word
+    takes its form most often written in running text: each part of a hyphenated word
+    votes and is cased on its own (``chain-of-thought``, ``vision-language model``); a
+    part written as an acronym (``GPT``, ``ResNet``) keeps its letters, and a word with
+    no vote stays as written. The long forms of acronym ``definitions`` (``paper_id``,
+    ``long_key``, ``long_display``) vote, once each, for the words no candidate wrote.
+    Returns ``(labels, casing)``: ``casing`` maps a lower-case word to its form.
+    """
+    if definitions is None:
+        definitions = pd.DataFrame({c: pd.Series(dtype=object) for c in ("paper_id", "long_key", "long_display")})
+    body = _running_text(cand, definitions)
     # Votes per spelling: each distinct display votes as often as it occurs, its words in
     # order of first occurrence (a tie goes to the spelling seen first).
-    casing = _votes(cand["display"][body])
-    for low, form in _votes(pd.Series(list(definitions), dtype=object)).items():
+    casing = _votes(cand["display"][body], names_vote=False)
+    for low, form in _votes(definitions["long_display"].astype(object)).items():
         casing.setdefault(low, form)  # only for words no candidate wrote
     # the commonest display of each key, ties to the smallest
     kcode, keys = pd.factorize(cand["key"])
@@ -590,53 +615,136 @@ def _labels(cand: pd.DataFrame, definitions: Iterable[str] = ()) -> tuple[dict[s
     for i in _sorted_unique(parent[changed]).tolist():
         top[i] = " ".join([cased[c] for c in wcode[start[i] : start[i + 1]].tolist()])
     labels = dict(zip(keys.take(pk[best]).tolist(), top))
-    names = _written_names(cand[body])
-    labels.update({k: v for k, v in names.items() if k in labels})
+    # the phrase as running text writes it, at least twice (a tie says nothing: word by word);
+    # one running text shows less, as most papers define it before an acronym (``Decision Mamba``)
+    running = cand.loc[body, ["paper_id", "key", "display"]]
+    running = pd.concat([running, _inner_phrases(running, labels)], ignore_index=True)
+    shown = _phrase_choice(running)
+    shown = shown[shown["total"] >= 2]
+    defined = _phrase_choice(definitions, "long_key", "long_display")
+    defined = defined[~defined["tie"] & ~defined["key"].isin(shown["key"])]
+    shown = shown[~shown["tie"]]
+    phrases = {k: _recase(labels[k], v) for k, v in zip(defined["key"].tolist(), defined["display"].tolist())
+               if k in labels}
+    phrases.update({k: _recase(labels[k], v) for k, v in zip(shown["key"].tolist(), shown["display"].tolist())
+                    if k in labels})
+    # a name (capitalised in running text, not only where defined) inside a label cased word by
+    # word keeps its capitals: "original Segment Anything Model"
+    names = {k: v.split(" ") for k, v in zip(shown["key"].tolist(), shown["display"].tolist()) if _name_like(v)}
+    if names:
+        longest = max(len(v) for v in names.values())
+        firsts = {k.split(" ", 1)[0] for k in names}
+        for key, label in labels.items():
+            if key not in phrases and label.count(" ") >= 2 and not firsts.isdisjoint(key.split(" ")):
+                labels[key] = _with_names(label, names, longest)
+    labels.update(phrases)
     return labels, casing
 
 
 def _name_like(display: str) -> bool:
     """Two words or more, each capitalised but for function words (``Internet of Things``)."""
-    if " " not in display.strip():
-        return False  # one word, hyphenated or not (U-Net)
-    parts = [p for p in re.split(r"[\s\-‐‑–/]+", display) if any(c.isalpha() for c in p)]
-    content = [p for p in parts if p not in _FUNCTION_WORDS]
-    return bool(content) and all(p[:1].isupper() or p[:1].isdigit() for p in content)
+    words = display.split(" ")
+    return len(words) >= 2 and all(w[:1].isupper() or w[:1].isdigit() or w in _FUNCTION_WORDS for w in words)
 
 
-def _written_names(body: pd.DataFrame) -> dict[str, str]:
-    """Multi-word names: keys that abstracts write mid-sentence (``body``: no titles,
-    sentence starts or acronyms spelled out by kgraph) in at least two papers, and nine
-    times in ten capitalised (one vote per paper and spelling: ``British Hypertension
-    Society``), keep that form whole, whatever their words are alone (*society*). A term
-    the corpus also writes in lower case (``natural language processing``) is no name."""
-    rows = body[["paper_id", "key", "display"]]
+_WORD_PARTS = re.compile(r"([\s\-‐‑–/]+)")
+
+
+def _recase(form: str, model: str) -> str:
+    """``form`` cased as ``model`` (the same phrase, perhaps another number or hyphenation):
+    part by part, lower case, capitalised, or as the model writes an acronym or a mixed-case
+    part; ``form`` as it is where the parts do not line up."""
+    f, m = _WORD_PARTS.split(form), _WORD_PARTS.split(model)
+    if len(f) != len(m):
+        return form
+    out = []
+    for fp, mp in zip(f[0::2], m[0::2]):
+        if mp.islower() or not mp:
+            out.append(fp.lower())
+        elif mp[:1].isupper() and mp[1:].islower():
+            out.append(fp[:1].upper() + fp[1:].lower())
+        else:
+            out.append(mp if mp.lower() == fp.lower() else fp)
+    joined = [None] * len(f)
+    joined[0::2], joined[1::2] = out, f[1::2]
+    return "".join(joined)
+
+
+def _with_names(label: str, names: dict[str, list[str]], longest: int) -> str:
+    """``label`` with each run of its words that is the key of one of ``names`` cased as that name."""
+    words = label.split(" ")
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + longest), i + 1, -1):  # the longest name first
+            run = " ".join(words[i:j])
+            name = names.get(normalise_key(run))
+            if name is not None:
+                words[i:j] = _recase(run, " ".join(name)).split(" ")
+                i = j - 1
+                break
+        i += 1
+    return " ".join(words)
+
+
+def _inner_phrases(rows: pd.DataFrame, keys) -> pd.DataFrame:
+    """The runs of two words or more inside longer phrases of ``rows`` whose key is one of
+    ``keys``: *low-rank adaptation* as written in *low-rank adaptation methods*. Not inside a
+    name, whose capitals are the name's (*Google Speech Commands Dataset*)."""
+    long = rows[rows["display"].str.count(" ") >= 2].drop_duplicates()
+    out = []
+    for pid, display in zip(long["paper_id"].tolist(), long["display"].tolist()):
+        if _name_like(display):
+            continue
+        words = display.split(" ")
+        for i in range(len(words) - 1):
+            for j in range(i + 2, len(words) + (i > 0)):
+                inner = " ".join(words[i:j])
+                key = normalise_key(inner)
+                if key in keys:
+                    out.append((pid, key, inner))
+    return pd.DataFrame(out, columns=["paper_id", "key", "display"])
+
+
+def _phrase_choice(rows: pd.DataFrame, key: str = "key", display: str = "display") -> pd.DataFrame:
+    """How the ``rows`` (running text, or acronym definitions) write each multi-word key:
+    the spelling the most papers use, then the most often written (``key``, ``display``,
+    ``total`` occurrences of the key, ``tie``: another spelling as common). ``Segment
+    Anything Model``, ``Internet of Things`` and ``vision transformer`` stay as the field
+    writes them, whatever their words are alone (*segment*, *Transformer*)."""
+    rows = rows.loc[rows[display].str.contains(" ", regex=False), ["paper_id", key, display]]
+    rows.columns = ["paper_id", "key", "display"]
     if rows.empty:
-        return {}
-    # one vote per paper and spelling: a definition is also a written candidate
-    multi = rows[rows["display"].str.contains(" ", regex=False)].drop_duplicates()
-    if multi.empty:
-        return {}
-    distinct = multi.groupby(["key", "display"], sort=True).size().reset_index(name="n")
-    distinct["name"] = [_name_like(d) for d in distinct["display"].tolist()]
-    total = distinct.groupby("key")["n"].sum()
-    named = distinct[distinct["name"]]
-    n_named = named.groupby("key")["n"].sum()
-    keys = n_named.index[(n_named >= 2) & (n_named >= 0.9 * total.reindex(n_named.index))]
-    if not len(keys):
-        return {}
-    best = named[named["key"].isin(keys)].sort_values(["key", "n", "display"], ascending=[True, False, True])
-    best = best.drop_duplicates("key")
-    return dict(zip(best["key"].tolist(), best["display"].tolist()))
+        return pd.DataFrame({"key": [], "display": [], "total": [], "tie": []}).astype({"tie": bool})
+    per_paper = rows.groupby(["key", "display", "paper_id"], sort=False).size().rename("n").reset_index()
+    votes = per_paper.groupby(["key", "display"], sort=True).agg(papers=("n", "size"), n=("n", "sum")).reset_index()
+    votes["total"] = votes.groupby("key")["n"].transform("sum")
+    ranked = votes.sort_values(["key", "papers", "n", "display"], ascending=[True, False, False, True])
+    best = ranked.drop_duplicates("key").set_index("key")
+    second = ranked[ranked.duplicated("key")].drop_duplicates("key").set_index("key")
+    best["tie"] = (best[["papers", "n"]] == second[["papers", "n"]].reindex(best.index)).all(axis=1)
+    return best.reset_index()[["key", "display", "total", "tie"]]
 
 
-def _votes(displays: pd.Series) -> dict[str, str]:
-    """``{lower-case word part: its commonest form}`` over ``displays`` (a tie: the form seen first)."""
+def _votes(displays: pd.Series, names_vote: bool = True) -> dict[str, str]:
+    """``{lower-case word part: its commonest form}`` over ``displays`` (a tie: the form seen first).
+
+    Each part of a hyphenated word votes on its own. Without ``names_vote`` a capitalised
+    word beside another capitalised word is part of a name and has no vote for the word
+    alone (*Bridge* in *Schrödinger Bridge*; *U-Net* alone still votes).
+    """
     dcode, distinct = pd.factorize(displays)
-    parts = pd.Series(distinct, dtype=object).str.replace(_PART_SEPARATORS, " ", regex=True)
-    parts = parts.str.replace(" +", " ", regex=True).str.strip().tolist()
-    words, parent, _ = _split_words(parts)
+    texts = pd.Series(distinct, dtype=object).str.replace(" +", " ", regex=True).str.strip().tolist()
+    words, parent, _ = _split_words(texts)
     weight = np.bincount(dcode, minlength=len(distinct))[parent]
+    if not names_vote and len(words) > 1:
+        cap = np.array([w[:1].isupper() for w in words], dtype=bool)
+        pair = cap[1:] & cap[:-1] & (parent[1:] == parent[:-1])  # two capitalised words side by side
+        weight = np.where(np.r_[pair, False] | np.r_[False, pair], 0, weight)
+    # each part of a hyphenated word, with its word's weight
+    split = re.compile(_PART_SEPARATORS)
+    parts = [[p for p in split.split(w) if p] if split.search(w) else [w] for w in words]
+    weight = np.repeat(weight, [len(p) for p in parts])
+    words = [p for ps in parts for p in ps]
     vcode, spellings = pd.factorize(np.array(words, dtype=object))
     votes = np.bincount(vcode, weights=weight, minlength=len(spellings)).tolist()
     casing: dict[str, str] = {}
@@ -1278,7 +1386,7 @@ def build_concepts(
     if cand.empty:
         return _empty_concepts(), _empty_mentions()
 
-    labels, casing = _labels(cand, extraction.acronyms["long_display"].tolist())
+    labels, casing = _labels(cand, extraction.acronyms)
     labels.update({k: v for k, v in settings.thesaurus_labels.items() if k in labels})
     label_of = pd.Series(labels)  # one index for both lookups below
     mentions, idf = score_mentions(cand, n_papers, settings)

@@ -71,6 +71,8 @@ class _NounLemmas:
 
     def _lemma(self, word: str) -> str:
         low = word.lower()
+        if low in _INVARIANT:
+            return low
         if low in self.exc:
             return self.exc[low][0]
         if not self.rules:
@@ -88,7 +90,7 @@ class _NounLemmas:
 
 
 #: Bumped whenever extraction output changes, so cached results are not reused.
-EXTRACTOR_VERSION = "13"
+EXTRACTOR_VERSION = "15"
 
 MAX_WORDS = 6
 
@@ -382,10 +384,14 @@ def _word_display(t: _Tokens, i: int, j: int, in_title: bool) -> str:
     return "".join(lex[k].text if lex[k].hyphen else t.display(k, in_title) for k in range(i, j + 1))
 
 
+# English nouns whose plural is their singular: "a means", "K-means", "a time series"
+_INVARIANT = frozenset("means series species".split())
+
+
 def _singular(word: str) -> str:
     """English plural to singular by rule, for plurals the lemmatizer left alone."""
     low = word.lower()
-    if low.endswith(("ss", "us", "is", "ics")) or len(low) < 4:
+    if low.endswith(("ss", "us", "is", "ics")) or len(low) < 4 or low in _INVARIANT:
         return word
     if low.endswith("ies") and len(low) > 4:
         return word[:-3] + "y"
@@ -436,9 +442,14 @@ def _head_display(display: str, text: str, plural: bool, lemma: str) -> str:
     last = head[-1]
     last_low = last.lower()
     lem = lemma.rsplit("-", 1)[-1].lower()
+    if lem == last_low:
+        return d  # the lemma is the word itself (mmHg, kHz): its inner capitals stay
     if not last_low.startswith(lem[: max(1, len(lem) - 3)]):
         return d
-    new_last = lem if last.islower() else lem[:1].upper() + lem[1:] if last[:1].isupper() else lem
+    if last_low.startswith(lem):  # the word less its ending, as written: Networks, nuScenes
+        new_last = last[: len(lem)]
+    else:  # an irregular plural, cased as the word is
+        new_last = lem if last.islower() else lem[:1].upper() + lem[1:] if last[:1].isupper() else lem
     head[-1] = new_last
     return "-".join(head)
 
@@ -472,7 +483,9 @@ _CLAUSAL = frozenset("by via while whilst when whenever after before without thr
 _NAMING = frozenset("called termed dubbed coined titled entitled".split())
 _ADJ_TAGS = ("JJ", "JJR", "JJS")
 _NOMINAL_LEFT = ("DT", "PDT", "PRP$", "POS", "JJ", "JJR", "JJS", "CD", "NN", "NNS", "NNP", "NNPS")
-_OBJECT_TAGS = ("DT", "PDT", "PRP$", "PRP", "WDT")
+# what a verb takes as its object, never a word after a noun's own modifier: "a dataset
+# containing 1938 sequences", "a model using the ..."
+_OBJECT_TAGS = ("DT", "PDT", "PRP$", "PRP", "WDT", "CD")
 
 
 def _word_tag(t: _Tokens, k: int) -> str:
@@ -480,9 +493,9 @@ def _word_tag(t: _Tokens, k: int) -> str:
 
 
 def _after_aux(t: _Tokens, k: int, lo: int) -> bool:
-    """Whether token ``k`` follows an auxiliary ("has gained", "have recently shown")."""
+    """Whether token ``k`` follows an auxiliary ("has gained", "have not yet yielded")."""
     j = k - 1
-    if j >= lo and _word_tag(t, j).startswith("RB"):
+    while j >= lo and j >= k - 3 and _word_tag(t, j).startswith("RB"):
         j -= 1
     return j >= lo and (t.lex[j].word.lower() in _AUX or _word_tag(t, j) == "MD")
 
@@ -538,6 +551,12 @@ def _clause_breaks(t: _Tokens, starts, lasts, classes: str) -> str:
         w = m.start() + 1
         if starts[w] == lasts[w] and _word_tag(t, starts[w]) == "VBG":
             out[m.start()] = "."
+    # a participle that names what precedes it ends the phrase wherever it stands:
+    # "a new metric | called | distillation metric" (the tagger made "metric" an adjective)
+    for w in range(1, len(classes)):
+        k = starts[w]
+        if classes[w] == "A" and k == lasts[w] and _word_tag(t, k) == "VBN" and t.lex[k].word.lower() in _NAMING:
+            out[w] = "."
     if "NA" not in classes:
         return "".join(out)
     for m in re.finditer("(?=NA)", classes):
@@ -546,9 +565,7 @@ def _clause_breaks(t: _Tokens, starts, lasts, classes: str) -> str:
         if k != lasts[w]:
             continue
         tag = _word_tag(t, k)
-        if tag == "VBN" and t.lex[k].word.lower() in _NAMING:
-            out[w] = "."  # "a task | called | instance segmentation"
-        elif tag == "VBG":
+        if tag == "VBG":
             prev = lasts[w - 1]
             if _word_tag(t, prev) in _PLURAL_TAGS and not _is_acronym(t.lex[prev].word):
                 out[w] = "."
@@ -556,9 +573,29 @@ def _clause_breaks(t: _Tokens, starts, lasts, classes: str) -> str:
                 out[w] = "."  # "a system | producing generic captions": a gerund before an adjective
         elif tag == "VBN" and w + 1 < len(classes) and (
                 (classes[w + 1] == "A" and _word_tag(t, lasts[w + 1]) in _ADJ_TAGS)
-                or _word_tag(t, lasts[w + 1]) in ("NNP", "NNPS")
+                or _word_tag(t, lasts[w + 1]) in ("NNP", "NNPS") or _word_tag(t, starts[w + 1]) in ("NNP", "NNPS")
                 or (starts[w + 1] == lasts[w + 1] and _is_acronym(t.lex[lasts[w + 1]].word))):
             out[w] = "."  # "methods achieved impressive ...", "a system called WebCAD"
+    return "".join(out)
+
+
+def _names_with_stop_words(t: _Tokens, starts, lasts, classes: str) -> str:
+    """``classes`` with a capitalised stop word inside a name made a noun.
+
+    Mid-sentence in an abstract, a stop word the tagger makes a noun, written with a
+    capital right after a capitalised word, is part of that name: *Segment Anything
+    Model* is one term, not *segment* and *model*. (Not for titles: Title Case capitalises
+    every word.)
+    """
+    out = list(classes)
+    for w in range(1, len(classes)):
+        k = starts[w]
+        if classes[w] != "." or k != lasts[w] or not t.stop[k] or t.sent[k] or out[w - 1] not in "NA":
+            continue
+        word, before = t.lex[k].word, t.lex[starts[w - 1]].word
+        if (word[:1].isupper() and word[1:].islower() and before[:1].isupper()
+                and _COARSE[t.pos[k], t.tag[k]] in _NOUN):
+            out[w] = "N"
     return "".join(out)
 
 
@@ -577,6 +614,8 @@ def _candidates(t: _Tokens, lo: int, hi: int, in_title: bool, offset: int, lemma
     """
     starts, lasts, classes = _words(t, lo, hi)
     classes = _clause_breaks(t, starts, lasts, classes)
+    if not in_title:
+        classes = _names_with_stop_words(t, starts, lasts, classes)
     lex, tag, stop, sent = t.lex, t.tag, t.stop, t.sent
     out = []
     for m in _RUN.finditer(classes):
@@ -584,7 +623,8 @@ def _candidates(t: _Tokens, lo: int, hi: int, in_title: bool, offset: int, lemma
         # leading stop words (more, such, own, ...) carry no meaning
         while a < b and (classes[a] == "O" or (starts[a] == lasts[a] and stop[starts[a]])):
             a += 1
-        if a < b and _leading_verb(t, starts, lasts, classes, a, b, lo):
+        # "having achieved great success": a verb after a verb is cut as well
+        while a < b and _leading_verb(t, starts, lasts, classes, a, b, lo):
             a += 1
             while a < b and (classes[a] == "O" or (starts[a] == lasts[a] and stop[starts[a]])):
                 a += 1
@@ -604,7 +644,7 @@ def _candidates(t: _Tokens, lo: int, hi: int, in_title: bool, offset: int, lemma
                 and not (lasts[b - 1] + 1 < hi and _word_tag(t, lasts[b - 1] + 1) in _OBJECT_TAGS)):
             cls = cls[:-1] + "N"
             nxt = lasts[b - 1] + 1
-            verbal_last = nxt < hi and _word_tag(t, nxt) in ("IN", "TO") and lex[nxt].word.lower() != "of"
+            verbal_last = nxt < hi and _word_tag(t, nxt) in ("IN", "TO")
         else:  # a candidate ends in a noun
             end = cls.rfind("N") + 1
             if not end:
