@@ -581,8 +581,9 @@ def _labels(cand: pd.DataFrame, definitions: pd.DataFrame | None = None) -> tupl
     Only running text votes (:func:`_running_text`), and a word inside a name votes for
     the name only (*Bridge* in *Schrödinger Bridge*). A phrase running text shows at least
     twice, alone or inside a longer phrase, is cased as it is written most there
-    (:func:`_phrase_choice`, :func:`_inner_phrases`); one it shows less, as most papers
-    define it before an acronym. Otherwise (or where two spellings are as common) each word
+    (:func:`_phrase_choice`, :func:`_inner_phrases`); a name it shows less, and never in
+    lower case, as most papers define it before an acronym. Otherwise (or where two
+    spellings are as common) each word
     takes its form most often written in running text: each part of a hyphenated word
     votes and is cased on its own (``chain-of-thought``, ``vision-language model``); a
     part written as an acronym (``GPT``, ``ResNet``) keeps its letters, and a word with
@@ -616,13 +617,16 @@ def _labels(cand: pd.DataFrame, definitions: pd.DataFrame | None = None) -> tupl
         top[i] = " ".join([cased[c] for c in wcode[start[i] : start[i + 1]].tolist()])
     labels = dict(zip(keys.take(pk[best]).tolist(), top))
     # the phrase as running text writes it, at least twice (a tie says nothing: word by word);
-    # one running text shows less, as most papers define it before an acronym (``Decision Mamba``)
+    # a name running text shows less and never in lower case, as most papers define it before
+    # an acronym (``Decision Mamba``; not ``Kinetic Energy (KE)``, once written "kinetic energy")
     running = cand.loc[body, ["paper_id", "key", "display"]]
     running = pd.concat([running, _inner_phrases(running, labels)], ignore_index=True)
     shown = _phrase_choice(running)
     shown = shown[shown["total"] >= 2]
+    forms = running["display"].drop_duplicates()
+    plain = running.loc[running["display"].isin(forms[[not _name_like(d) for d in forms.tolist()]]), "key"]
     defined = _phrase_choice(definitions, "long_key", "long_display")
-    defined = defined[~defined["tie"] & ~defined["key"].isin(shown["key"])]
+    defined = defined[~defined["tie"] & ~defined["key"].isin(shown["key"]) & ~defined["key"].isin(plain)]
     shown = shown[~shown["tie"]]
     phrases = {k: _recase(labels[k], v) for k, v in zip(defined["key"].tolist(), defined["display"].tolist())
                if k in labels}

@@ -223,7 +223,11 @@ def test_a_name_running_text_rarely_shows_is_labelled_as_defined_and_kept_inside
                        "segment images. Any segment and any model will do, and anything goes."),
         ("c", "Mamba", "We propose Decision Mamba (DM), a sequence model; DM beats transformers."),
         ("d", "Units", "Blood pressure below 120 mmHg was sampled at 16 kHz with K-means clustering."),
+        ("f", "Energy", "We learn the Kinetic Energy (KE) of atoms; KE is positive."),
+        ("g", "Atoms", "Atoms store potential and kinetic energy."),
     ])
+    # a definition's capitals name a phrase running text never writes in lower case
+    assert concept(concepts, "kinetic energy")["label"] == "kinetic energy"
     assert concept(concepts, "segment anything model")["label"] == "Segment Anything Model"
     assert concept(concepts, "decision mamba")["label"] == "Decision Mamba"
     assert concept(concepts, "medical segment anything model")["label"] == "medical Segment Anything Model"
