@@ -581,9 +581,9 @@ def _labels(cand: pd.DataFrame, definitions: pd.DataFrame | None = None) -> tupl
     Only running text votes (:func:`_running_text`), and a word inside a name votes for
     the name only (*Bridge* in *Schrödinger Bridge*). A phrase running text shows at least
     twice, alone or inside a longer phrase, is cased as it is written most there
-    (:func:`_phrase_choice`, :func:`_inner_phrases`); a name it shows less, and never in
-    lower case, as most papers define it before an acronym. Otherwise (or where two
-    spellings are as common) each word
+    (:func:`_phrase_choice`, :func:`_inner_phrases`; of two casings as common, the one with
+    fewer capitals); a name it shows less, and never in lower case, as most papers define
+    it before an acronym. Otherwise each word
     takes its form most often written in running text: each part of a hyphenated word
     votes and is cased on its own (``chain-of-thought``, ``vision-language model``); a
     part written as an acronym (``GPT``, ``ResNet``) keeps its letters, and a word with
@@ -616,22 +616,19 @@ def _labels(cand: pd.DataFrame, definitions: pd.DataFrame | None = None) -> tupl
     for i in _sorted_unique(parent[changed]).tolist():
         top[i] = " ".join([cased[c] for c in wcode[start[i] : start[i + 1]].tolist()])
     labels = dict(zip(keys.take(pk[best]).tolist(), top))
-    # the phrase as running text writes it, at least twice (a tie says nothing: word by word);
-    # a name running text shows less and never in lower case, as most papers define it before
-    # an acronym (``Decision Mamba``; not ``Kinetic Energy (KE)``, once written "kinetic energy")
+    # the phrase as running text writes it, at least twice; a name running text shows less and
+    # never in lower case, as most papers define it before an acronym (``Decision Mamba``; not
+    # ``Kinetic Energy (KE)``, once written "kinetic energy")
     running = cand.loc[body, ["paper_id", "key", "display"]]
     running = pd.concat([running, _inner_phrases(running, labels)], ignore_index=True)
-    shown = _phrase_choice(running)
-    shown = shown[shown["total"] >= 2]
-    forms = running["display"].drop_duplicates()
-    plain = running.loc[running["display"].isin(forms[[not _name_like(d) for d in forms.tolist()]]), "key"]
-    defined = _phrase_choice(definitions, "long_key", "long_display")
-    defined = defined[~defined["tie"] & ~defined["key"].isin(shown["key"]) & ~defined["key"].isin(plain)]
-    shown = shown[~shown["tie"]]
-    phrases = {k: _recase(labels[k], v) for k, v in zip(defined["key"].tolist(), defined["display"].tolist())
-               if k in labels}
-    phrases.update({k: _recase(labels[k], v) for k, v in zip(shown["key"].tolist(), shown["display"].tolist())
-                    if k in labels})
+    shown = _phrase_choice(running, labels, at_least=2)
+    defined = _phrase_choice(definitions, labels, "long_key", "long_display")
+    open_keys = set(defined["key"].tolist()).difference(shown["key"].tolist())
+    rest = running[running["key"].isin(open_keys)]
+    plain = {k for k, d in zip(rest["key"].tolist(), rest["display"].tolist()) if not _name_like(d)}
+    defined = defined[np.array([k in open_keys and k not in plain for k in defined["key"].tolist()], dtype=bool)]
+    phrases = dict(zip(defined["key"].tolist(), defined["display"].tolist()))
+    phrases.update(zip(shown["key"].tolist(), shown["display"].tolist()))
     # a name (capitalised in running text, not only where defined) inside a label cased word by
     # word keeps its capitals: "original Segment Anything Model"
     names = {k: v.split(" ") for k, v in zip(shown["key"].tolist(), shown["display"].tolist()) if _name_like(v)}
@@ -709,24 +706,36 @@ def _inner_phrases(rows: pd.DataFrame, keys) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["paper_id", "key", "display"])
 
 
-def _phrase_choice(rows: pd.DataFrame, key: str = "key", display: str = "display") -> pd.DataFrame:
-    """How the ``rows`` (running text, or acronym definitions) write each multi-word key:
-    the spelling the most papers use, then the most often written (``key``, ``display``,
-    ``total`` occurrences of the key, ``tie``: another spelling as common). ``Segment
-    Anything Model``, ``Internet of Things`` and ``vision transformer`` stay as the field
-    writes them, whatever their words are alone (*segment*, *Transformer*)."""
+def _phrase_choice(rows: pd.DataFrame, forms: dict[str, str], key: str = "key",
+                   display: str = "display", at_least: int = 1) -> pd.DataFrame:
+    """How the ``rows`` (running text, or acronym definitions) case each multi-word key:
+    each spelling is ``forms[key]`` (the label's words, number and hyphens) cased as
+    written (:func:`_recase`: *transformer layers* votes for *transformer layer*); the
+    casing the most papers use wins, then the most often written, then the one with fewer
+    capitals (a phrase written both ways is no name). Returns ``key``, ``display`` and
+    ``total`` occurrences of the key, for keys written ``at_least`` times. ``Segment Anything Model``, ``Internet of Things`` and
+    ``vision transformer`` stay as the field writes them, whatever their words are alone
+    (*segment*, *Transformer*)."""
     rows = rows.loc[rows[display].str.contains(" ", regex=False), ["paper_id", key, display]]
     rows.columns = ["paper_id", "key", "display"]
+    rows = rows[np.array([k in forms for k in rows["key"].tolist()], dtype=bool)]
+    if at_least > 1:
+        size = rows.groupby("key", sort=False)["key"].transform("size")
+        rows = rows[(size >= at_least).to_numpy()]
     if rows.empty:
-        return pd.DataFrame({"key": [], "display": [], "total": [], "tie": []}).astype({"tie": bool})
-    per_paper = rows.groupby(["key", "display", "paper_id"], sort=False).size().rename("n").reset_index()
-    votes = per_paper.groupby(["key", "display"], sort=True).agg(papers=("n", "size"), n=("n", "sum")).reset_index()
+        return pd.DataFrame({"key": pd.Series(dtype=object), "display": pd.Series(dtype=object),
+                             "total": pd.Series(dtype="int64")})
+    pairs = rows[["key", "display"]].drop_duplicates()
+    cased = [_recase(forms[k], d) for k, d in zip(pairs["key"].tolist(), pairs["display"].tolist())]
+    pairs = pairs.assign(cased=cased)
+    rows = rows.merge(pairs, on=["key", "display"], how="left")
+    per_paper = rows.groupby(["key", "cased", "paper_id"], sort=False).size().rename("n").reset_index()
+    votes = per_paper.groupby(["key", "cased"], sort=True).agg(papers=("n", "size"), n=("n", "sum")).reset_index()
     votes["total"] = votes.groupby("key")["n"].transform("sum")
-    ranked = votes.sort_values(["key", "papers", "n", "display"], ascending=[True, False, False, True])
-    best = ranked.drop_duplicates("key").set_index("key")
-    second = ranked[ranked.duplicated("key")].drop_duplicates("key").set_index("key")
-    best["tie"] = (best[["papers", "n"]] == second[["papers", "n"]].reindex(best.index)).all(axis=1)
-    return best.reset_index()[["key", "display", "total", "tie"]]
+    votes["capitals"] = votes["cased"].str.count("[A-Z]")
+    ranked = votes.sort_values(["key", "papers", "n", "capitals", "cased"], ascending=[True, False, False, True, True])
+    best = ranked.drop_duplicates("key").rename(columns={"cased": "display"})
+    return best[["key", "display", "total"]].reset_index(drop=True)
 
 
 def _votes(displays: pd.Series, names_vote: bool = True) -> dict[str, str]:
