@@ -583,11 +583,10 @@ def _labels(cand: pd.DataFrame, definitions: pd.DataFrame | None = None) -> tupl
     twice, alone or inside a longer phrase, is cased as it is written most there
     (:func:`_phrase_choice`, :func:`_inner_phrases`; of two casings as common, the one with
     fewer capitals); a name it shows less, and never in lower case, as most papers define
-    it before an acronym. Otherwise each word
-    takes its form most often written in running text: each part of a hyphenated word
-    votes and is cased on its own (``chain-of-thought``, ``vision-language model``); a
-    part written as an acronym (``GPT``, ``ResNet``) keeps its letters, and a word with
-    no vote stays as written. The long forms of acronym ``definitions`` (``paper_id``,
+    it before an acronym. Otherwise each word takes its form most often written in
+    running text: each part of a hyphenated word votes and is cased on its own
+    (``chain-of-thought``, ``vision-language model``); a part written as an acronym
+    (``GPT``, ``ResNet``) keeps its letters, and a word with no vote stays as written. The long forms of acronym ``definitions`` (``paper_id``,
     ``long_key``, ``long_display``) vote, once each, for the words no candidate wrote.
     Returns ``(labels, casing)``: ``casing`` maps a lower-case word to its form.
     """
@@ -713,9 +712,9 @@ def _phrase_choice(rows: pd.DataFrame, forms: dict[str, str], key: str = "key",
     written (:func:`_recase`: *transformer layers* votes for *transformer layer*); the
     casing the most papers use wins, then the most often written, then the one with fewer
     capitals (a phrase written both ways is no name). Returns ``key``, ``display`` and
-    ``total`` occurrences of the key, for keys written ``at_least`` times. ``Segment Anything Model``, ``Internet of Things`` and
-    ``vision transformer`` stay as the field writes them, whatever their words are alone
-    (*segment*, *Transformer*)."""
+    ``total`` occurrences of the key, for keys written ``at_least`` times. *Segment
+    Anything Model*, *Internet of Things* and *vision transformer* stay as the field writes
+    them, whatever their words are alone (*segment*, *Transformer*)."""
     rows = rows.loc[rows[display].str.contains(" ", regex=False), ["paper_id", key, display]]
     rows.columns = ["paper_id", "key", "display"]
     rows = rows[np.array([k in forms for k in rows["key"].tolist()], dtype=bool)]
