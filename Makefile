@@ -4,13 +4,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: run install test-deps browser test screenshot bench clean vendor
+.PHONY: run install test-deps browser test screenshot bench clean vendor constraints
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PIP) install -q -e .
+# constraints.txt pins every installed version (outputs/ is built with exactly these)
+$(VENV)/.installed: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PIP) install -q -c constraints.txt -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -25,9 +26,14 @@ browser:
 		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; \
 	fi
 
-$(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
-	$(PIP) install -q -e '.[test]'
+$(VENV)/.test-installed: pyproject.toml constraints.txt $(VENV)/.installed
+	$(PIP) install -q -c constraints.txt -e '.[test]'
 	touch $@
+
+# after changing a dependency: install it into .venv, rebuild outputs/ (make run), then record the versions
+constraints: $(VENV)/.test-installed
+	{ sed -n '/^#/p' constraints.txt; $(PIP) freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 test-deps: browser $(VENV)/.test-installed
 
