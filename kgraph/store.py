@@ -43,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import __version__
+from . import __version__, trends
 from .config import BuildConfig
 from .errors import KgraphError
 
@@ -65,14 +65,14 @@ TABLES = {
     "concepts": {"concept_id": "str", "label": "str", "aliases": "str", "doc_freq": "int64", "reach": "int64",
                  "term_freq": "int64", "score": "float64", "idf": "float64", "specificity": "float64", "broader": "str",
                  "selected": "bool", "focus": "bool", "community": "int64", "degree": "int64", "pagerank": "float64",
-                 "betweenness": "float64", "first_year": "Int64", "mean_year": "float64", "growth": "float64"},
+                 "betweenness": "float64", **trends.CONCEPT_COLUMNS},
     "mentions": {"paper_id": "str", "concept_id": "str", "label": "str", "count": "int64", "in_title": "bool",
                  "first_position": "int64", "score": "float64", "rank": "int64", "surface_forms": "str"},
     "paper_links": {"source": "str", "target": "str", "weight": "float64", "shared": "object", "n_shared": "int64"},
     "concept_links": {"source": "str", "target": "str", "weight": "float64", "cooccurrences": "int64"},
     "communities": {"community": "int64", "size": "int64", "label": "str", "top_concepts": "str",
-                    "median_year": "float64", "growth": "float64"},
-    "concept_years": {"concept_id": "str", "year": "int64", "papers": "int64"},
+                    **trends.COMMUNITY_COLUMNS},
+    "concept_years": trends.CONCEPT_YEARS_COLUMNS,
 }
 GRAPHS = ("graph", "paper_graph", "concept_graph")
 # how each dtype is stored in Parquet ("object" holds text); int64 and bool hold no missing values
