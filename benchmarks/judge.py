@@ -118,9 +118,10 @@ def is_verb_phrase(span) -> bool:
 
 
 def _acronym_like(word: str) -> bool:
-    """Two capitals or more, or a capital and a digit (as kgraph.extract tells an acronym)."""
-    upper = sum(c.isupper() for c in word)
-    return upper >= 2 or (upper >= 1 and any(c.isdigit() for c in word))
+    """Two capitals or more, or a capital and a digit: kgraph's own test of an acronym."""
+    from kgraph.extract import _is_acronym
+
+    return _is_acronym(word)
 
 
 def _case_class(word: str) -> str:
